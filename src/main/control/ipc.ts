@@ -1,0 +1,56 @@
+// Electron IPC side of the StudioApi: one ipcMain handler per method, each checking that the
+// call comes from our own window's main frame before dispatching. Events go to that window.
+// Typed structurally so tests can drive it with doubles of ipcMain (Electron cannot run in CI).
+import type { ApiEvents } from '../../shared/api';
+import { API_METHODS, IPC_EVENT_CHANNEL, IPC_PREFIX } from '../../shared/methods';
+import type { Dispatch, RpcOutcome } from '../../shared/rpc';
+import type { EventSource } from './server';
+
+export interface IpcInvokeEventLike {
+  senderFrame: { url: string; parent?: unknown } | null;
+  sender: { id: number };
+}
+
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => unknown): void;
+  removeHandler(channel: string): void;
+}
+
+export interface WebContentsLike {
+  id: number;
+  isDestroyed(): boolean;
+  send(channel: string, ...args: unknown[]): void;
+}
+
+export interface IpcOptions {
+  ipcMain: IpcMainLike;
+  dispatch: Dispatch;
+  events: EventSource;
+  /** The window allowed to call, and that receives events. */
+  target: WebContentsLike;
+  /** Whether a frame URL is our renderer (file://…/index.html or the dev server origin). */
+  isTrustedUrl: (url: string) => boolean;
+}
+
+/** Registers the handlers; returns the function that removes them again. */
+export function registerIpc(opts: IpcOptions): () => void {
+  for (const method of API_METHODS) {
+    opts.ipcMain.handle(IPC_PREFIX + method, async (event, params): Promise<RpcOutcome> => {
+      const frame = event.senderFrame;
+      const trusted = event.sender.id === opts.target.id && frame !== null && !frame.parent && opts.isTrustedUrl(frame.url);
+      if (!trusted) return { ok: false, error: { code: 'auth-rejected', message: 'IPC call from an untrusted frame' } };
+      return opts.dispatch(method, params);
+    });
+  }
+  const forward = (event: keyof ApiEvents) => (data: unknown) => {
+    if (!opts.target.isDestroyed()) opts.target.send(IPC_EVENT_CHANNEL, { type: 'evt', event, data });
+  };
+  const offs = [opts.events.on('state', forward('state')), opts.events.on('stats', forward('stats'))];
+  let removed = false;
+  return () => {
+    if (removed) return;
+    removed = true;
+    for (const off of offs) off();
+    for (const method of API_METHODS) opts.ipcMain.removeHandler(IPC_PREFIX + method);
+  };
+}

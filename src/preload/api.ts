@@ -1,0 +1,29 @@
+// What the preload exposes: one named function per StudioApi method (never a generic
+// `invoke(channel)`), plus an event subscription. Built from a structural ipcRenderer so the
+// same code is tested with doubles.
+import { API_METHODS, IPC_EVENT_CHANNEL, IPC_PREFIX, type ApiMethod } from '../shared/methods';
+
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+}
+
+export type PreloadApi = Record<ApiMethod, (params?: unknown) => Promise<unknown>> & {
+  onEvent(listener: (msg: unknown) => void): () => void;
+};
+
+export function buildPreloadApi(ipc: IpcRendererLike): PreloadApi {
+  const api: Partial<PreloadApi> = {};
+  for (const method of API_METHODS) {
+    api[method] = (params?: unknown) => ipc.invoke(IPC_PREFIX + method, params);
+  }
+  api.onEvent = (listener) => {
+    const wrapped = (_event: unknown, msg: unknown) => listener(msg);
+    ipc.on(IPC_EVENT_CHANNEL, wrapped);
+    return () => {
+      ipc.removeListener(IPC_EVENT_CHANNEL, wrapped);
+    };
+  };
+  return Object.freeze(api) as PreloadApi;
+}

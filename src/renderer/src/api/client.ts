@@ -1,0 +1,30 @@
+// Connects the UI to the engine: through the preload bridge inside Electron, or over the local
+// WebSocket in browser mode (token from the page URL). The rest of the UI sees one StudioApi.
+import { createApiClient } from '../../../shared/rpc';
+import type { StudioApi } from '../../../shared/api';
+import { bridgeTransport, webSocketTransport, type BridgeLike, type EventfulTransport } from '../../../shared/transports';
+
+export interface Connection {
+  api: StudioApi;
+  transport: EventfulTransport;
+  mode: 'electron' | 'browser';
+}
+
+declare global {
+  interface Window {
+    tandem?: BridgeLike;
+  }
+}
+
+export async function connect(): Promise<Connection> {
+  if (window.tandem) {
+    const transport = bridgeTransport(window.tandem);
+    return { api: createApiClient(transport), transport, mode: 'electron' };
+  }
+  const token = new URLSearchParams(window.location.search).get('token');
+  if (!token) throw new Error('This page needs the access token from the URL that `npm start` printed.');
+  const ws = new WebSocket(`ws://${window.location.host}/api?token=${encodeURIComponent(token)}`);
+  const transport = webSocketTransport(ws);
+  await transport.ready;
+  return { api: createApiClient(transport), transport, mode: 'browser' };
+}

@@ -1,0 +1,132 @@
+// The one StudioApi contract (DESIGN.md "Control plane"). Both transports — Electron IPC through
+// the preload, and the local WebSocket for browser mode — carry exactly these methods, validated
+// with zod where they cross a process boundary.
+import { z } from 'zod';
+import type { ApiEvent, ApiMethod } from './methods';
+import type { OutputStats } from './stats';
+
+export const ProtocolSchema = z.enum(['rtmp', 'rtmps', 'whip']);
+export type DestinationProtocol = z.infer<typeof ProtocolSchema>;
+
+export const DestinationStateSchema = z.enum(['idle', 'connecting', 'live', 'reconnecting', 'stopping', 'stopped', 'failed']);
+
+export const DestinationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  protocol: ProtocolSchema,
+  /** Server URL without the secret (RTMP: rtmp://host/app; WHIP: the endpoint URL). */
+  url: z.string(),
+  /** The stream key or bearer token, masked for display. Never the secret itself. */
+  secretMasked: z.string(),
+  hasSecret: z.boolean(),
+  enabled: z.boolean(),
+  state: DestinationStateSchema,
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type Destination = z.infer<typeof DestinationSchema>;
+
+const name = z.string().trim().min(1, 'a name is required').max(80, 'names are at most 80 characters');
+const url = z.string().trim().min(1, 'a server URL is required').max(2048, 'the URL is too long');
+const secret = z.string().max(1024, 'the key is too long');
+
+export const DestinationInputSchema = z.object({
+  name,
+  protocol: ProtocolSchema,
+  url,
+  /** RTMP stream key or WHIP bearer token. */
+  secret: secret.optional(),
+  enabled: z.boolean().optional(),
+});
+export type DestinationInput = z.infer<typeof DestinationInputSchema>;
+
+export const SourceKindSchema = z.enum(['camera', 'screen', 'image', 'text', 'color', 'media', 'clock', 'testsrc']);
+export const SourceSchema = z.object({
+  id: z.string(),
+  kind: SourceKindSchema,
+  name: z.string(),
+  visible: z.boolean(),
+});
+export const SceneSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  sources: z.array(SourceSchema),
+});
+export type Scene = z.infer<typeof SceneSchema>;
+
+export const SettingsSchema = z.object({
+  width: z.number().int().min(160).max(7680),
+  height: z.number().int().min(90).max(4320),
+  fps: z.number().int().min(1).max(120),
+  videoBitrateKbps: z.number().int().min(100).max(100_000),
+  audioBitrateKbps: z.number().int().min(32).max(512),
+  keyintSec: z.number().min(0.5).max(10),
+  encoder: z.string().min(1),
+  recordFormat: z.enum(['mkv', 'mp4', 'flv']),
+  recordFolder: z.string(),
+  language: z.enum(['en', 'zh-CN']),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const StatsSchema = z.custom<OutputStats>((v) => typeof v === 'object' && v !== null && 'id' in v);
+
+export const StudioStateSchema = z.object({
+  scenes: z.array(SceneSchema),
+  activeSceneId: z.string(),
+  destinations: z.array(DestinationSchema),
+  settings: SettingsSchema,
+  live: z.boolean(),
+  engine: z.object({ version: z.string(), mode: z.enum(['electron', 'browser', 'headless']) }),
+});
+export type StudioState = z.infer<typeof StudioStateSchema>;
+
+const Empty = z.object({}).strict().optional();
+const ById = z.object({ id: z.string().min(1) }).strict();
+const Ids = z.object({ ids: z.array(z.string()).optional() }).strict().optional();
+
+export const apiContract = {
+  getState: { params: Empty, result: StudioStateSchema },
+  listScenes: { params: Empty, result: z.array(SceneSchema) },
+  setActiveScene: { params: ById, result: z.null() },
+  listDestinations: { params: Empty, result: z.array(DestinationSchema) },
+  addDestination: { params: DestinationInputSchema.strict(), result: DestinationSchema },
+  updateDestination: {
+    params: z.object({ id: z.string().min(1), patch: DestinationInputSchema.partial().strict() }).strict(),
+    result: DestinationSchema,
+  },
+  removeDestination: { params: ById, result: z.null() },
+  getSettings: { params: Empty, result: SettingsSchema },
+  updateSettings: { params: SettingsSchema.partial().strict(), result: SettingsSchema },
+  goLive: { params: Ids, result: z.null() },
+  stopLive: { params: Ids, result: z.null() },
+  getStats: { params: Empty, result: z.array(StatsSchema) },
+} satisfies Record<ApiMethod, { params: z.ZodType; result: z.ZodType }>;
+
+type Contract = typeof apiContract;
+export type ApiParams<M extends ApiMethod> = z.input<Contract[M]['params']>;
+export type ApiResult<M extends ApiMethod> = z.output<Contract[M]['result']>;
+
+/** What a client calls: one async function per method. */
+export type StudioApi = {
+  [M in ApiMethod]: undefined extends ApiParams<M>
+    ? (params?: ApiParams<M>) => Promise<ApiResult<M>>
+    : (params: ApiParams<M>) => Promise<ApiResult<M>>;
+};
+
+/** What the engine implements: parameters arrive already validated. */
+export type StudioApiImpl = {
+  [M in ApiMethod]: (params: z.output<Contract[M]['params']>) => Promise<ApiResult<M>> | ApiResult<M>;
+};
+
+export interface ApiEvents {
+  state: StudioState;
+  stats: OutputStats[];
+}
+export type ApiEventPayload<E extends ApiEvent> = ApiEvents[E];
+
+/** Listener signatures of the engine's events (what the Studio emits). */
+export type ApiEventListeners = { [E in keyof ApiEvents]: (data: ApiEvents[E]) => void };
+
+/** Anything that emits the API events (the Studio); transports subscribe to it. */
+export interface ApiEventSource {
+  on<K extends keyof ApiEventListeners>(event: K, fn: ApiEventListeners[K]): () => void;
+}

@@ -1,0 +1,29 @@
+// The StudioApi method and event names, with no runtime dependencies: the sandboxed preload
+// imports this to expose one named function per method (it cannot load zod).
+
+export const API_METHODS = [
+  'getState',
+  'listScenes',
+  'setActiveScene',
+  'listDestinations',
+  'addDestination',
+  'updateDestination',
+  'removeDestination',
+  'getSettings',
+  'updateSettings',
+  'goLive',
+  'stopLive',
+  'getStats',
+] as const;
+
+export type ApiMethod = (typeof API_METHODS)[number];
+
+export const API_EVENTS = ['state', 'stats'] as const;
+export type ApiEvent = (typeof API_EVENTS)[number];
+
+export const IPC_PREFIX = 'tandem:';
+export const IPC_EVENT_CHANNEL = 'tandem:event';
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name);
+}

@@ -1,0 +1,66 @@
+// Per-destination stats: the same fields for every output, protocol-specific ones optional.
+// These are the figures the article's formulas name: R = L/T (bitrateKbps), latency (rttMs /
+// queueMs / pingMs), U = R/B (utilization, where an estimate of B exists).
+
+export type Protocol = 'rtmp' | 'rtmps' | 'whip' | 'record';
+
+export type OutputState =
+  | 'idle'
+  | 'connecting'
+  | 'live'
+  | 'reconnecting'
+  | 'stopping'
+  | 'stopped'
+  | 'failed';
+
+export interface OutputStats {
+  id: string;
+  protocol: Protocol;
+  /** Redacted: never contains a stream key or token. */
+  url: string;
+  state: OutputState;
+  /** Bytes written to the socket / SRTP transport / file since start (payload + framing). */
+  bytesSent: number;
+  /** R = L/T over the last second, kbit/s. */
+  bitrateKbps: number;
+  framesSent: number;
+  framesDropped: number;
+  /** Duration of media waiting in this output's queue, ms. */
+  queueMs: number;
+  /** queueMs ÷ drop threshold, 0..1+ (OBS's congestion figure). */
+  congestion: number;
+  reconnects: number;
+  /** Time from start() to live for the current connection, ms. */
+  connectTimeMs?: number;
+  /** Seconds until the next reconnect attempt, while reconnecting. */
+  reconnectInSec?: number;
+  lastError?: { code: string; message: string };
+  // protocol-specific
+  rttMs?: number;
+  pingMs?: number;
+  packetsSent?: number;
+  nacks?: number;
+  retransmits?: number;
+  plis?: number;
+  firs?: number;
+  lossFraction?: number;
+  availableBitrateKbps?: number;
+  /** U = R/B, where B (availableBitrateKbps) is known. */
+  utilization?: number;
+}
+
+export function emptyStats(id: string, protocol: Protocol, url: string): OutputStats {
+  return {
+    id,
+    protocol,
+    url,
+    state: 'idle',
+    bytesSent: 0,
+    bitrateKbps: 0,
+    framesSent: 0,
+    framesDropped: 0,
+    queueMs: 0,
+    congestion: 0,
+    reconnects: 0,
+  };
+}
