@@ -1,0 +1,102 @@
+// Scene operations: pure functions from a document to a new document (never mutating), so
+// undo/redo is a stack of documents and every operation is unit-testable.
+import { InputError, TandemError } from '../errors';
+import type { SceneDoc, SceneSource, SourceKind, StudioScene, Transform } from './model';
+import { defaultSettings, defaultTransform } from './model';
+
+export type SceneOp =
+  | { op: 'addScene'; id: string; name: string }
+  | { op: 'removeScene'; sceneId: string }
+  | { op: 'renameScene'; sceneId: string; name: string }
+  | { op: 'setActiveScene'; sceneId: string }
+  | { op: 'addSource'; sceneId: string; source: SceneSource }
+  | { op: 'removeSource'; sceneId: string; sourceId: string }
+  | { op: 'updateSource'; sceneId: string; sourceId: string; patch: Partial<Omit<SceneSource, 'id'>> }
+  | { op: 'setTransform'; sceneId: string; sourceId: string; transform: Partial<Transform> }
+  | { op: 'moveSource'; sceneId: string; sourceId: string; toIndex: number }
+  | { op: 'setVisible'; sceneId: string; sourceId: string; visible: boolean }
+  | { op: 'setLocked'; sceneId: string; sourceId: string; locked: boolean };
+
+function scene(doc: SceneDoc, id: string): StudioScene {
+  const s = doc.scenes.find((x) => x.id === id);
+  if (!s) throw new TandemError('not-found', `no scene with id '${id}'`);
+  return s;
+}
+
+function replaceScene(doc: SceneDoc, next: StudioScene): SceneDoc {
+  return { ...doc, scenes: doc.scenes.map((s) => (s.id === next.id ? next : s)) };
+}
+
+function mapSource(doc: SceneDoc, sceneId: string, sourceId: string, fn: (s: SceneSource) => SceneSource): SceneDoc {
+  const sc = scene(doc, sceneId);
+  const src = sc.sources.find((s) => s.id === sourceId);
+  if (!src) throw new TandemError('not-found', `no source with id '${sourceId}' in '${sc.name}'`);
+  return replaceScene(doc, { ...sc, sources: sc.sources.map((s) => (s.id === sourceId ? fn(s) : s)) });
+}
+
+function assertUnlocked(s: SceneSource): void {
+  if (s.locked) throw new InputError('invalid-argument', `'${s.name}' is locked: unlock it to move or resize it`);
+}
+
+export function applyOp(doc: SceneDoc, op: SceneOp): SceneDoc {
+  switch (op.op) {
+    case 'addScene':
+      if (doc.scenes.some((s) => s.id === op.id)) throw new InputError('invalid-argument', `a scene with id '${op.id}' exists`);
+      return { ...doc, scenes: [...doc.scenes, { id: op.id, name: op.name, sources: [] }] };
+    case 'removeScene': {
+      scene(doc, op.sceneId);
+      if (doc.scenes.length === 1) throw new InputError('invalid-argument', 'the last scene cannot be removed');
+      const scenes = doc.scenes.filter((s) => s.id !== op.sceneId);
+      const first = scenes[0];
+      const activeSceneId = doc.activeSceneId === op.sceneId && first ? first.id : doc.activeSceneId;
+      return { ...doc, scenes, activeSceneId };
+    }
+    case 'renameScene':
+      return replaceScene(doc, { ...scene(doc, op.sceneId), name: op.name });
+    case 'setActiveScene':
+      scene(doc, op.sceneId);
+      return { ...doc, activeSceneId: op.sceneId };
+    case 'addSource': {
+      const sc = scene(doc, op.sceneId);
+      if (sc.sources.some((s) => s.id === op.source.id)) throw new InputError('invalid-argument', `a source with id '${op.source.id}' exists`);
+      return replaceScene(doc, { ...sc, sources: [...sc.sources, op.source] });
+    }
+    case 'removeSource': {
+      const sc = scene(doc, op.sceneId);
+      if (!sc.sources.some((s) => s.id === op.sourceId)) throw new TandemError('not-found', `no source with id '${op.sourceId}'`);
+      return replaceScene(doc, { ...sc, sources: sc.sources.filter((s) => s.id !== op.sourceId) });
+    }
+    case 'updateSource':
+      return mapSource(doc, op.sceneId, op.sourceId, (s) => {
+        if (op.patch.transform) assertUnlocked(s);
+        if (op.patch.settings && op.patch.settings.kind !== s.settings.kind) {
+          throw new InputError('invalid-argument', `a ${s.settings.kind} source cannot become ${op.patch.settings.kind}`);
+        }
+        return { ...s, ...op.patch };
+      });
+    case 'setTransform':
+      return mapSource(doc, op.sceneId, op.sourceId, (s) => {
+        assertUnlocked(s);
+        return { ...s, transform: { ...s.transform, ...op.transform } };
+      });
+    case 'moveSource': {
+      const sc = scene(doc, op.sceneId);
+      const from = sc.sources.findIndex((s) => s.id === op.sourceId);
+      if (from < 0) throw new TandemError('not-found', `no source with id '${op.sourceId}'`);
+      const to = Math.max(0, Math.min(sc.sources.length - 1, op.toIndex));
+      const sources = [...sc.sources];
+      const [moved] = sources.splice(from, 1);
+      if (moved) sources.splice(to, 0, moved);
+      return replaceScene(doc, { ...sc, sources });
+    }
+    case 'setVisible':
+      return mapSource(doc, op.sceneId, op.sourceId, (s) => ({ ...s, visible: op.visible }));
+    case 'setLocked':
+      return mapSource(doc, op.sceneId, op.sourceId, (s) => ({ ...s, locked: op.locked }));
+  }
+}
+
+/** A new source of a kind, filling the output frame, with a unique id. */
+export function newSource(kind: SourceKind, id: string, name: string, outW: number, outH: number): SceneSource {
+  return { id, name, visible: true, locked: false, transform: defaultTransform(outW, outH), settings: defaultSettings(kind) };
+}
