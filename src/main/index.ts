@@ -57,7 +57,7 @@ app.whenReady().then(async () => {
   });
   const studio = new Studio({ mode: 'electron', version: app.getVersion() });
   app.on('window-all-closed', () => {
-    studio.close();
+    void studio.close();
     app.quit();
   });
   await createWindow(studio);

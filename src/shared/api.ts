@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import type { ApiEvent, ApiMethod } from './methods';
 import type { OutputStats } from './stats';
+import { SceneDocSchema, TransitionSchema } from './scene/model';
+import { SceneOpSchema } from './scene/op-schema';
 
 export const ProtocolSchema = z.enum(['rtmp', 'rtmps', 'whip']);
 export type DestinationProtocol = z.infer<typeof ProtocolSchema>;
@@ -39,20 +41,6 @@ export const DestinationInputSchema = z.object({
 });
 export type DestinationInput = z.infer<typeof DestinationInputSchema>;
 
-export const SourceKindSchema = z.enum(['camera', 'screen', 'image', 'text', 'color', 'media', 'clock', 'testsrc']);
-export const SourceSchema = z.object({
-  id: z.string(),
-  kind: SourceKindSchema,
-  name: z.string(),
-  visible: z.boolean(),
-});
-export const SceneSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  sources: z.array(SourceSchema),
-});
-export type Scene = z.infer<typeof SceneSchema>;
-
 export const SettingsSchema = z.object({
   width: z.number().int().min(160).max(7680),
   height: z.number().int().min(90).max(4320),
@@ -69,10 +57,23 @@ export type Settings = z.infer<typeof SettingsSchema>;
 
 export const StatsSchema = z.custom<OutputStats>((v) => typeof v === 'object' && v !== null && 'id' in v);
 
+export const RecordingSchema = z.object({
+  active: z.boolean(),
+  /** Where the file goes (the last one, once stopped). */
+  path: z.string().optional(),
+  startedAt: z.number().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type Recording = z.infer<typeof RecordingSchema>;
+
 export const StudioStateSchema = z.object({
-  scenes: z.array(SceneSchema),
-  activeSceneId: z.string(),
+  sceneDoc: SceneDocSchema,
+  canUndo: z.boolean(),
+  canRedo: z.boolean(),
   destinations: z.array(DestinationSchema),
+  recording: RecordingSchema,
+  /** True while the engine wants raw frames and PCM from the renderer (recording or live). */
+  capture: z.boolean(),
   settings: SettingsSchema,
   live: z.boolean(),
   engine: z.object({ version: z.string(), mode: z.enum(['electron', 'browser', 'headless']) }),
@@ -85,8 +86,11 @@ const Ids = z.object({ ids: z.array(z.string()).optional() }).strict().optional(
 
 export const apiContract = {
   getState: { params: Empty, result: StudioStateSchema },
-  listScenes: { params: Empty, result: z.array(SceneSchema) },
   setActiveScene: { params: ById, result: z.null() },
+  sceneOp: { params: SceneOpSchema, result: z.null() },
+  setTransition: { params: TransitionSchema.strict(), result: z.null() },
+  undo: { params: Empty, result: z.null() },
+  redo: { params: Empty, result: z.null() },
   listDestinations: { params: Empty, result: z.array(DestinationSchema) },
   addDestination: { params: DestinationInputSchema.strict(), result: DestinationSchema },
   updateDestination: {
@@ -98,6 +102,8 @@ export const apiContract = {
   updateSettings: { params: SettingsSchema.partial().strict(), result: SettingsSchema },
   goLive: { params: Ids, result: z.null() },
   stopLive: { params: Ids, result: z.null() },
+  startRecording: { params: z.object({ path: z.string().min(1).max(4096).optional() }).strict().optional(), result: RecordingSchema },
+  stopRecording: { params: Empty, result: RecordingSchema },
   getStats: { params: Empty, result: z.array(StatsSchema) },
 } satisfies Record<ApiMethod, { params: z.ZodType; result: z.ZodType }>;
 

@@ -3,8 +3,11 @@
 
 export const API_METHODS = [
   'getState',
-  'listScenes',
   'setActiveScene',
+  'sceneOp',
+  'setTransition',
+  'undo',
+  'redo',
   'listDestinations',
   'addDestination',
   'updateDestination',
@@ -13,6 +16,8 @@ export const API_METHODS = [
   'updateSettings',
   'goLive',
   'stopLive',
+  'startRecording',
+  'stopRecording',
   'getStats',
 ] as const;
 

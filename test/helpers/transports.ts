@@ -32,7 +32,7 @@ export async function wsHarness(): Promise<Harness & { server: ControlServer }> 
     async close() {
       transport.close();
       await server.close();
-      studio.close();
+      void studio.close();
     },
   };
 }
@@ -60,7 +60,7 @@ export async function ipcHarness(): Promise<Harness & { renderer: FakeIpcRendere
     async close() {
       transport.close();
       unregister();
-      studio.close();
+      void studio.close();
     },
   };
 }

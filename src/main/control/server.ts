@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { ApiEventSource, ApiEvents } from '../../shared/api';
 import { RequestSchema, type Dispatch, type RpcEvent, type RpcResponse } from '../../shared/rpc';
+import { decodeMedia, type MediaMessage } from '../../shared/media-wire';
 import { checkRequest, newToken } from './guard';
 
 export type EventSource = ApiEventSource;
@@ -16,6 +17,8 @@ export interface ControlServerOptions {
   events: EventSource;
   /** Folder with the built renderer (index.html). Without it only the API is served. */
   staticDir?: string;
+  /** Raw frames and PCM from the renderer (binary messages on /media). */
+  onMedia?: (msg: MediaMessage) => void;
   port?: number;
   token?: string;
 }
@@ -41,11 +44,14 @@ const MIME: Record<string, string> = {
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const MAX_MESSAGE = 1 << 20;
+/** A 4K I420 frame is 12.4 MB; the media channel takes up to 16 MB per message. */
+const MAX_MEDIA_MESSAGE = 16 << 20;
 
 export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
   const token = opts.token ?? newToken();
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  const mediaWss = new WebSocketServer({ noServer: true, maxPayload: MAX_MEDIA_MESSAGE });
   const server: Server = createServer((req, res) => {
     void serveStatic(req, res, port(), opts.staticDir);
   });
@@ -57,19 +63,36 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const verdict = u.pathname === '/api'
+    const known = u.pathname === '/api' || (u.pathname === '/media' && opts.onMedia !== undefined);
+    const verdict = known
       ? checkRequest(port(), token, { host: req.headers.host, origin: req.headers.origin, token: u.searchParams.get('token') }, true)
       : ({ ok: false, status: 400, reason: 'no such endpoint' } as const);
     if (!verdict.ok) {
       socket.end(`HTTP/1.1 ${verdict.status} ${verdict.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+    if (u.pathname === '/media') mediaWss.handleUpgrade(req, socket, head, (ws) => onMediaConnection(ws));
+    else wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
   });
 
   const onConnection = (ws: WebSocket): void => {
     sockets.add(ws);
     ws.on('message', (raw: RawData) => void onMessage(ws, raw));
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('error', () => ws.terminate());
+  };
+
+  const onMediaConnection = (ws: WebSocket): void => {
+    sockets.add(ws);
+    ws.on('message', (raw: RawData, isBinary: boolean) => {
+      const buf = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer);
+      const msg = isBinary ? decodeMedia(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)) : 'text on the media channel';
+      if (typeof msg === 'string') {
+        ws.close(1007, msg.slice(0, 100));
+        return;
+      }
+      opts.onMedia?.(msg);
+    });
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', () => ws.terminate());
   };
@@ -121,6 +144,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
         for (const off of offs) off();
         for (const ws of sockets) ws.terminate();
         wss.close();
+        mediaWss.close();
         server.closeAllConnections();
         server.close(() => resolve());
       });

@@ -1,12 +1,15 @@
-// The Studio orchestrator: the engine behind every transport. It owns scenes, destinations and
-// settings, implements the StudioApi, and emits `state` and `stats` events for subscribers.
-import defaultScene from '../../../resources/default-scene.json';
-import type { ApiEventListeners, Destination, Scene, Settings, StudioApiImpl, StudioState } from '../../shared/api';
-import { SceneSchema } from '../../shared/api';
+// The Studio orchestrator: the engine behind every transport. It owns the scene document (with
+// undo/redo and persistence), destinations and settings, implements the StudioApi, and emits
+// `state` and `stats` events for subscribers.
+import type { ApiEventListeners, Destination, Recording, Settings, StudioApiImpl, StudioState } from '../../shared/api';
 import { InvalidStateError, TandemError } from '../../shared/errors';
 import type { OutputStats } from '../../shared/stats';
+import { SceneHistory } from '../../shared/scene/history';
+import type { SceneOp } from '../../shared/scene/ops';
+import type { Transition } from '../../shared/scene/model';
 import { TypedEmitter } from '../util/emitter';
 import { applyPatch, createRecord, toPublic, type DestinationRecord } from './destinations';
+import { defaultSceneDoc, SceneStore } from './scene-store';
 
 export const DEFAULT_SETTINGS: Settings = {
   width: 1280,
@@ -27,44 +30,80 @@ export interface StudioOptions {
   mode: StudioState['engine']['mode'];
   version?: string;
   settings?: Partial<Settings>;
+  /** Folder for scenes.json; omit to keep everything in memory (tests). */
+  dataDir?: string;
 }
 
 export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl {
-  private readonly scenes: Scene[];
-  private activeSceneId: string;
+  private readonly history = new SceneHistory(defaultSceneDoc());
+  private readonly store: SceneStore | undefined;
   private readonly destinations = new Map<string, DestinationRecord>();
   private settings: Settings;
   private live = false;
+  private recording: Recording = { active: false };
   private readonly engine: StudioState['engine'];
   private closed = false;
+  /** Why the saved scenes could not be used at load, if so. */
+  loadProblem: string | undefined;
 
   constructor(opts: StudioOptions) {
     super();
-    this.scenes = defaultScene.scenes.map((s) => SceneSchema.parse(s));
-    this.activeSceneId = defaultScene.activeSceneId;
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     this.engine = { version: opts.version ?? '0.1.0', mode: opts.mode };
+    this.store = opts.dataDir ? new SceneStore(opts.dataDir) : undefined;
   }
 
-  // ── StudioApi ────────────────────────────────────────────────────────────
+  /** Loads saved scenes (if a data folder was given). */
+  async load(): Promise<void> {
+    if (!this.store) return;
+    const res = await this.store.load();
+    this.history.reset(res.doc);
+    this.loadProblem = res.problem;
+    this.changed(false);
+  }
+
+  // ── StudioApi: state and scenes ──────────────────────────────────────────
   getState(): StudioState {
     return {
-      scenes: this.scenes,
-      activeSceneId: this.activeSceneId,
+      sceneDoc: this.history.doc,
+      canUndo: this.history.canUndo,
+      canRedo: this.history.canRedo,
       destinations: this.listDestinations(),
+      recording: this.recording,
+      capture: this.recording.active || this.live,
       settings: this.settings,
       live: this.live,
       engine: this.engine,
     };
   }
 
-  listScenes(): Scene[] {
-    return this.scenes;
+  setActiveScene({ id }: { id: string }): null {
+    this.history.apply({ op: 'setActiveScene', sceneId: id });
+    this.changed();
+    return null;
   }
 
-  setActiveScene({ id }: { id: string }): null {
-    if (!this.scenes.some((s) => s.id === id)) throw new TandemError('not-found', `no scene with id '${id}'`);
-    this.activeSceneId = id;
+  sceneOp(op: SceneOp): null {
+    this.history.apply(op);
+    this.changed();
+    return null;
+  }
+
+  setTransition(t: Transition): null {
+    const doc = this.history.doc;
+    this.history.reset({ ...doc, transition: t });
+    this.changed();
+    return null;
+  }
+
+  undo(): null {
+    this.history.undo();
+    this.changed();
+    return null;
+  }
+
+  redo(): null {
+    this.history.redo();
     this.changed();
     return null;
   }
@@ -128,16 +167,25 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     return [];
   }
 
+  startRecording(_params: { path?: string | undefined } | undefined): Recording {
+    throw new InvalidStateError('recording from the studio is not wired yet: use `tandem publish --record` for now');
+  }
+
+  stopRecording(): Recording {
+    return this.recording;
+  }
+
   // ── lifecycle ────────────────────────────────────────────────────────────
   /** The secret for an output to use. Never exposed through the API. */
   secretOf(id: string): string {
     return this.mustGet(id).secret;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.removeAllListeners();
+    await this.store?.flush();
   }
 
   private mustGet(id: string): DestinationRecord {
@@ -146,7 +194,8 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     return rec;
   }
 
-  private changed(): void {
+  private changed(persist = true): void {
+    if (persist) this.store?.save(this.history.doc);
     this.emit('state', this.getState());
   }
 }

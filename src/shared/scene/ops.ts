@@ -1,21 +1,18 @@
 // Scene operations: pure functions from a document to a new document (never mutating), so
 // undo/redo is a stack of documents and every operation is unit-testable.
 import { InputError, TandemError } from '../errors';
-import type { SceneDoc, SceneSource, SourceKind, StudioScene, Transform } from './model';
+import type { z } from 'zod';
+import type { SceneDoc, SceneSource, SourceKind, StudioScene } from './model';
+import type { SceneOpSchema } from './op-schema';
 import { defaultSettings, defaultTransform } from './model';
 
-export type SceneOp =
-  | { op: 'addScene'; id: string; name: string }
-  | { op: 'removeScene'; sceneId: string }
-  | { op: 'renameScene'; sceneId: string; name: string }
-  | { op: 'setActiveScene'; sceneId: string }
-  | { op: 'addSource'; sceneId: string; source: SceneSource }
-  | { op: 'removeSource'; sceneId: string; sourceId: string }
-  | { op: 'updateSource'; sceneId: string; sourceId: string; patch: Partial<Omit<SceneSource, 'id'>> }
-  | { op: 'setTransform'; sceneId: string; sourceId: string; transform: Partial<Transform> }
-  | { op: 'moveSource'; sceneId: string; sourceId: string; toIndex: number }
-  | { op: 'setVisible'; sceneId: string; sourceId: string; visible: boolean }
-  | { op: 'setLocked'; sceneId: string; sourceId: string; locked: boolean };
+/** One edit. Defined by its zod schema (op-schema.ts), which validates it at process boundaries. */
+export type SceneOp = z.infer<typeof SceneOpSchema>;
+
+/** Drops keys whose value is undefined, so a partial patch never erases a field. */
+function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
 
 function scene(doc: SceneDoc, id: string): StudioScene {
   const s = doc.scenes.find((x) => x.id === id);
@@ -72,12 +69,12 @@ export function applyOp(doc: SceneDoc, op: SceneOp): SceneDoc {
         if (op.patch.settings && op.patch.settings.kind !== s.settings.kind) {
           throw new InputError('invalid-argument', `a ${s.settings.kind} source cannot become ${op.patch.settings.kind}`);
         }
-        return { ...s, ...op.patch };
+        return { ...s, ...defined(op.patch) };
       });
     case 'setTransform':
       return mapSource(doc, op.sceneId, op.sourceId, (s) => {
         assertUnlocked(s);
-        return { ...s, transform: { ...s.transform, ...op.transform } };
+        return { ...s, transform: { ...s.transform, ...defined(op.transform) } };
       });
     case 'moveSource': {
       const sc = scene(doc, op.sceneId);

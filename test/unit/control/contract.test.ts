@@ -21,8 +21,10 @@ describe.each(transports)('StudioApi over %s', (_name, make) => {
 
   it('returns the default scenes and settings', async () => {
     const state = await h.api.getState();
-    expect(state.scenes.map((s) => s.name)).toEqual(['Main', 'Be right back']);
-    expect(state.activeSceneId).toBe('scene-main');
+    expect(state.sceneDoc.scenes.map((s) => s.name)).toEqual(['Main', 'Be right back']);
+    expect(state.sceneDoc.activeSceneId).toBe('scene-main');
+    expect(state.sceneDoc.scenes[0]?.sources.map((s) => s.settings.kind)).toEqual(['color', 'text', 'clock']);
+    expect(state).toMatchObject({ canUndo: false, canRedo: false, capture: false, recording: { active: false } });
     expect(state.settings).toMatchObject({ width: 1280, height: 720, fps: 30 });
     expect(state.destinations).toEqual([]);
   });
@@ -80,9 +82,26 @@ describe.each(transports)('StudioApi over %s', (_name, make) => {
     expect((err as ApiError).code).toBe('not-found');
   });
 
+  it('edits scenes with undo/redo and rejects malformed ops', async () => {
+    await h.api.sceneOp({ op: 'setTransform', sceneId: 'scene-main', sourceId: 'src-title', transform: { x: 200, y: 100 } });
+    let s = await h.api.getState();
+    expect(s.sceneDoc.scenes[0]?.sources[1]?.transform).toMatchObject({ x: 200, y: 100, width: 900 });
+    expect(s.canUndo).toBe(true);
+    await h.api.undo();
+    s = await h.api.getState();
+    expect(s.sceneDoc.scenes[0]?.sources[1]?.transform.x).toBe(64);
+    await h.api.redo();
+    expect((await h.api.getState()).sceneDoc.scenes[0]?.sources[1]?.transform.x).toBe(200);
+    const locked = await h.api.sceneOp({ op: 'setTransform', sceneId: 'scene-main', sourceId: 'src-bg', transform: { x: 1 } }).catch((e: unknown) => e);
+    expect((locked as ApiError).code).toBe('invalid-argument');
+    expect((locked as ApiError).message).toMatch(/locked/);
+    const bad = await h.transport.call('sceneOp', { op: 'setTransform', sceneId: 'scene-main', sourceId: 'src-title', transform: { opacity: 7 } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+  });
+
   it('switches the active scene and validates settings', async () => {
     await h.api.setActiveScene({ id: 'scene-brb' });
-    expect((await h.api.getState()).activeSceneId).toBe('scene-brb');
+    expect((await h.api.getState()).sceneDoc.activeSceneId).toBe('scene-brb');
     const s = await h.api.updateSettings({ fps: 60, videoBitrateKbps: 6000 });
     expect(s).toMatchObject({ fps: 60, videoBitrateKbps: 6000, width: 1280 });
   });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import WebSocket from 'ws';
 import { ipcHarness, wsHarness } from '../../helpers/transports';
-import { IPC_PREFIX } from '../../../src/shared/methods';
+import { API_METHODS, IPC_PREFIX } from '../../../src/shared/methods';
 
 type Opened = { opened: true } | { opened: false; status: number };
 
@@ -78,7 +78,7 @@ describe('browser-mode WebSocket guard', () => {
       ws.send('{not json');
     });
     expect(code).toBe(1007);
-    expect((await h.api.getState()).scenes.length).toBe(2);
+    expect((await h.api.getState()).sceneDoc.scenes.length).toBe(2);
   });
 });
 
@@ -102,7 +102,8 @@ describe('Electron IPC guard', () => {
 
   it('exposes one named function per method and removes every handler on close', async () => {
     const h = await ipcHarness();
-    expect(h.main.handlers.size).toBe(12);
+    expect(h.main.handlers.size).toBe(API_METHODS.length);
+    expect([...h.main.handlers.keys()]).toContain('tandem:sceneOp');
     await h.close();
     expect(h.main.handlers.size).toBe(0);
   });

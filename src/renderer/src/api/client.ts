@@ -2,12 +2,15 @@
 // WebSocket in browser mode (token from the page URL). The rest of the UI sees one StudioApi.
 import { createApiClient } from '../../../shared/rpc';
 import type { StudioApi } from '../../../shared/api';
+import { webSocketMediaLink, type MediaLink } from '../engine/media-link';
 import { bridgeTransport, webSocketTransport, type BridgeLike, type EventfulTransport } from '../../../shared/transports';
 
 export interface Connection {
   api: StudioApi;
   transport: EventfulTransport;
   mode: 'electron' | 'browser';
+  /** Opens the raw media channel to the engine (frames and PCM), or null where there is none. */
+  openMediaLink(): MediaLink | null;
 }
 
 declare global {
@@ -19,12 +22,13 @@ declare global {
 export async function connect(): Promise<Connection> {
   if (window.tandem) {
     const transport = bridgeTransport(window.tandem);
-    return { api: createApiClient(transport), transport, mode: 'electron' };
+    return { api: createApiClient(transport), transport, mode: 'electron', openMediaLink: () => null };
   }
   const token = new URLSearchParams(window.location.search).get('token');
   if (!token) throw new Error('This page needs the access token from the URL that `npm start` printed.');
   const ws = new WebSocket(`ws://${window.location.host}/api?token=${encodeURIComponent(token)}`);
   const transport = webSocketTransport(ws);
   await transport.ready;
-  return { api: createApiClient(transport), transport, mode: 'browser' };
+  const mediaUrl = `ws://${window.location.host}/media?token=${encodeURIComponent(token)}`;
+  return { api: createApiClient(transport), transport, mode: 'browser', openMediaLink: () => webSocketMediaLink(mediaUrl) };
 }

@@ -1,42 +1,70 @@
-import type { Scene, StudioApi } from '../../../shared/api';
+import type { StudioApi } from '../../../shared/api';
+import type { SceneDoc } from '../../../shared/scene/model';
+import { runAction } from '../actions';
+import { newId } from '../ids';
 
 interface Props {
   api: StudioApi;
-  scenes: Scene[];
-  activeSceneId: string;
+  doc: SceneDoc;
 }
 
-export function ScenesPanel({ api, scenes, activeSceneId }: Props) {
-  const active = scenes.find((s) => s.id === activeSceneId);
+export function ScenesPanel({ api, doc }: Props) {
+  const addScene = () => {
+    const n = doc.scenes.length + 1;
+    runAction(api.sceneOp({ op: 'addScene', id: newId('scene'), name: `Scene ${n}` }));
+  };
   return (
-    <>
-      <section className="panel" aria-labelledby="scenes-h">
+    <section className="panel" aria-labelledby="scenes-h">
+      <div className="panel-head">
         <h2 id="scenes-h">Scenes</h2>
-        <ul className="list" data-testid="scene-list">
-          {scenes.map((s) => (
-            <li key={s.id}>
-              <button
-                className={`row ${s.id === activeSceneId ? 'row-active' : ''}`}
-                aria-pressed={s.id === activeSceneId}
-                onClick={() => void api.setActiveScene({ id: s.id })}
-              >
-                {s.name}
+        <button className="btn btn-quiet" onClick={addScene} title="Add a scene">
+          +
+        </button>
+      </div>
+      <ul className="list" data-testid="scene-list">
+        {doc.scenes.map((s, i) => (
+          <li key={s.id} className="row-wrap">
+            <button
+              className={`row ${s.id === doc.activeSceneId ? 'row-active' : ''}`}
+              aria-pressed={s.id === doc.activeSceneId}
+              onClick={() => runAction(api.setActiveScene({ id: s.id }))}
+              title={i < 9 ? `Switch (Ctrl+${i + 1})` : undefined}
+            >
+              {s.name}
+            </button>
+            {doc.scenes.length > 1 && (
+              <button className="icon" aria-label={`Remove scene ${s.name}`} onClick={() => runAction(api.sceneOp({ op: 'removeScene', sceneId: s.id }))}>
+                ×
               </button>
-            </li>
-          ))}
-        </ul>
-      </section>
-      <section className="panel" aria-labelledby="sources-h">
-        <h2 id="sources-h">Sources</h2>
-        <ul className="list" data-testid="source-list">
-          {active?.sources.map((src) => (
-            <li key={src.id} className="row row-static">
-              <span className={`kind kind-${src.kind}`}>{src.kind}</span>
-              <span>{src.name}</span>
-            </li>
-          ))}
-        </ul>
-      </section>
-    </>
+            )}
+          </li>
+        ))}
+      </ul>
+      <div className="transition">
+        <label>
+          Transition
+          <select
+            value={doc.transition.kind}
+            onChange={(e) => runAction(api.setTransition({ kind: e.target.value === 'cut' ? 'cut' : 'fade', durationMs: doc.transition.durationMs || 300 }))}
+          >
+            <option value="cut">Cut</option>
+            <option value="fade">Fade</option>
+          </select>
+        </label>
+        {doc.transition.kind === 'fade' && (
+          <label>
+            ms
+            <input
+              type="number"
+              min={50}
+              max={5000}
+              step={50}
+              value={doc.transition.durationMs}
+              onChange={(e) => runAction(api.setTransition({ kind: 'fade', durationMs: Math.max(0, Math.min(10000, Number(e.target.value) || 0)) }))}
+            />
+          </label>
+        )}
+      </div>
+    </section>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import defaultSceneV1 from '../../../../resources/default-scene.json';
+import defaultSceneV1 from '../../../fixtures/scenes/v1-default.json';
 import { SceneHistory } from '../../../../src/shared/scene/history';
 import { migrateSceneDoc } from '../../../../src/shared/scene/migrate';
 import { SCENE_DOC_VERSION, type SceneDoc } from '../../../../src/shared/scene/model';

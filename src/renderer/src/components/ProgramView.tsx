@@ -1,0 +1,82 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Settings } from '../../../shared/api';
+import type { SceneDoc } from '../../../shared/scene/model';
+import { Program, type ProgramStats } from '../engine/program';
+import type { MediaLink } from '../engine/media-link';
+
+interface Props {
+  settings: Settings;
+  doc: SceneDoc;
+  /** Whether the engine wants frames now (recording or live). */
+  capture: boolean;
+  openLink: () => MediaLink | null;
+  onProgram: (p: Program | null) => void;
+}
+
+/** The program preview: the compositor's own canvas. */
+export function ProgramView({ settings, doc, capture, openLink, onProgram }: Props) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const programRef = useRef<Program | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [stats, setStats] = useState<ProgramStats | null>(null);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    canvas.width = settings.width;
+    canvas.height = settings.height;
+    let p: Program;
+    try {
+      p = new Program(canvas, settings.fps);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      queueMicrotask(() => setError(message));
+      return;
+    }
+    programRef.current = p;
+    onProgram(p);
+    const t = setInterval(() => setStats(p.stats()), 1000);
+    return () => {
+      clearInterval(t);
+      onProgram(null);
+      programRef.current = null;
+      p.dispose();
+    };
+  }, [settings.width, settings.height, settings.fps, onProgram]);
+
+  useEffect(() => {
+    programRef.current?.setDoc(doc);
+  }, [doc, settings.width, settings.height, settings.fps]);
+
+  useEffect(() => {
+    const p = programRef.current;
+    if (!p) return;
+    void p.setLink(capture ? openLink() : null);
+  }, [capture, openLink, settings.width, settings.height, settings.fps]);
+
+  const scene = doc.scenes.find((s) => s.id === doc.activeSceneId);
+  return (
+    <div className="preview-wrap">
+      <div className="preview" style={{ aspectRatio: `${settings.width} / ${settings.height}` }}>
+        <canvas ref={canvasRef} data-testid="program-canvas" aria-label={`Program: ${scene?.name ?? ''}`} />
+        {error && (
+          <div className="preview-error" role="alert">
+            {error}
+          </div>
+        )}
+      </div>
+      <div className="preview-info" data-testid="program-stats">
+        <strong>{scene?.name ?? 'No scene'}</strong>
+        <span>
+          {settings.width}×{settings.height} · {settings.fps} fps
+        </span>
+        {stats && (
+          <span title="Frames the compositor missed its deadline for, or could not hand to the encoder">
+            rendered {stats.framesRendered} · dropped {stats.framesDropped + stats.readbackDrops + stats.linkDrops} · late {stats.framesLate}
+            {capture && ` · sent ${stats.framesSent}`}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+import { useState } from 'react';
+import type { StudioApi } from '../../../shared/api';
+import type { SceneDoc, SceneSource, SourceKind } from '../../../shared/scene/model';
+import { newSource } from '../../../shared/scene/ops';
+import { runAction } from '../actions';
+import { SourceProperties } from './SourceProperties';
+import { LockIcon } from './icons';
+import { newId } from '../ids';
+
+interface Props {
+  api: StudioApi;
+  doc: SceneDoc;
+  output: { width: number; height: number };
+}
+
+const KINDS: { kind: SourceKind; label: string }[] = [
+  { kind: 'camera', label: 'Camera + microphone' },
+  { kind: 'screen', label: 'Screen or window' },
+  { kind: 'image', label: 'Image' },
+  { kind: 'text', label: 'Text' },
+  { kind: 'color', label: 'Colour' },
+  { kind: 'media', label: 'Media file' },
+  { kind: 'clock', label: 'Clock / timecode' },
+];
+
+export function SourcesPanel({ api, doc, output }: Props) {
+  const scene = doc.scenes.find((s) => s.id === doc.activeSceneId);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [adding, setAdding] = useState(false);
+  if (!scene) return null;
+  const sel = scene.sources.find((s) => s.id === selected);
+  const add = (kind: SourceKind) => {
+    const label = KINDS.find((k) => k.kind === kind)?.label ?? kind;
+    const id = newId('src');
+    runAction(api.sceneOp({ op: 'addSource', sceneId: scene.id, source: newSource(kind, id, label, output.width, output.height) }));
+    setSelected(id);
+    setAdding(false);
+  };
+  const op = (p: Promise<unknown>) => runAction(p);
+  // Top of the list = top of the stack: show the sources reversed.
+  const ordered = [...scene.sources].reverse();
+  return (
+    <>
+      <section className="panel" aria-labelledby="sources-h">
+        <div className="panel-head">
+          <h2 id="sources-h">Sources</h2>
+          <button className="btn btn-quiet" onClick={() => setAdding((a) => !a)} aria-expanded={adding} title="Add a source">
+            +
+          </button>
+        </div>
+        {adding && (
+          <div className="menu" role="menu">
+            {KINDS.map((k) => (
+              <button key={k.kind} role="menuitem" className="row" onClick={() => add(k.kind)}>
+                {k.label}
+              </button>
+            ))}
+          </div>
+        )}
+        <ul className="list" data-testid="source-list">
+          {ordered.map((src: SceneSource) => {
+            const index = scene.sources.indexOf(src);
+            return (
+              <li key={src.id} className="row-wrap">
+                <button className={`row ${src.id === selected ? 'row-active' : ''}`} onClick={() => setSelected(src.id)}>
+                  <span className={`kind kind-${src.settings.kind}`}>{src.settings.kind}</span>
+                  <span className={src.visible ? '' : 'muted'}>{src.name}</span>
+                </button>
+                <button
+                  className="icon"
+                  aria-label={src.visible ? `Hide ${src.name}` : `Show ${src.name}`}
+                  aria-pressed={src.visible}
+                  onClick={() => op(api.sceneOp({ op: 'setVisible', sceneId: scene.id, sourceId: src.id, visible: !src.visible }))}
+                >
+                  {src.visible ? '◉' : '○'}
+                </button>
+                <button
+                  className="icon"
+                  aria-label={src.locked ? `Unlock ${src.name}` : `Lock ${src.name}`}
+                  aria-pressed={src.locked}
+                  onClick={() => op(api.sceneOp({ op: 'setLocked', sceneId: scene.id, sourceId: src.id, locked: !src.locked }))}
+                >
+                  <LockIcon locked={src.locked} />
+                </button>
+                <button className="icon" aria-label={`Raise ${src.name}`} disabled={index === scene.sources.length - 1} onClick={() => op(api.sceneOp({ op: 'moveSource', sceneId: scene.id, sourceId: src.id, toIndex: index + 1 }))}>
+                  ▲
+                </button>
+                <button className="icon" aria-label={`Lower ${src.name}`} disabled={index === 0} onClick={() => op(api.sceneOp({ op: 'moveSource', sceneId: scene.id, sourceId: src.id, toIndex: index - 1 }))}>
+                  ▼
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+        <div className="undo">
+          <button className="btn btn-quiet" onClick={() => op(api.undo())} title="Undo (Ctrl+Z)">
+            Undo
+          </button>
+          <button className="btn btn-quiet" onClick={() => op(api.redo())} title="Redo (Ctrl+Shift+Z)">
+            Redo
+          </button>
+        </div>
+      </section>
+      {sel && <SourceProperties key={sel.id} api={api} sceneId={scene.id} source={sel} onRemoved={() => setSelected(null)} />}
+    </>
+  );
+}

@@ -1,0 +1,225 @@
+// The WebGL2 compositor: draws a scene's layers at the output resolution, cross-fades between
+// scenes, shows the result on the preview canvas (the same GL context), converts it to I420 on
+// the GPU and reads it back asynchronously through pixel-pack buffers.
+import type { Transform } from '../../../shared/scene/model';
+import { quadMatrix, cropUv } from '../../../shared/scene/geometry';
+import { compileProgram, createTarget, createTexture, deleteTarget, type RenderTarget } from './gl';
+import { FULL_VS, I420_FS, QUAD_FS, QUAD_VS } from './shaders';
+
+export interface DrawLayer {
+  transform: Transform;
+  /** Solid colour (colour sources), RGBA 0..1. */
+  color?: readonly [number, number, number, number];
+  /** Texture and its content size (for crop). */
+  texture?: { tex: WebGLTexture; width: number; height: number };
+}
+
+export interface I420Frame {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  captureTimeUs: number;
+}
+
+interface Readback {
+  pbo: WebGLBuffer;
+  fence: WebGLSync | null;
+  captureTimeUs: number;
+}
+
+export class Compositor {
+  readonly gl: WebGL2RenderingContext;
+  private readonly quad: WebGLProgram;
+  private readonly i420: WebGLProgram;
+  private readonly vao: WebGLVertexArrayObject;
+  private readonly sceneA: RenderTarget;
+  private readonly sceneB: RenderTarget;
+  private readonly out: RenderTarget;
+  private readonly yuv: RenderTarget;
+  private readonly ring: Readback[] = [];
+  /** Bound for untextured quads, so no render target's texture stays bound while drawn into. */
+  private readonly blank: WebGLTexture;
+  private readonly u: Record<string, WebGLUniformLocation | null> = {};
+  /** Frames not converted because every readback slot was still busy. */
+  readbackDrops = 0;
+
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    readonly width: number,
+    readonly height: number,
+  ) {
+    if (width % 4 !== 0 || height % 4 !== 0) throw new Error(`the output size must be a multiple of 4 (got ${width}×${height})`);
+    canvas.width = width;
+    canvas.height = height;
+    const gl = canvas.getContext('webgl2', { alpha: false, antialias: false, preserveDrawingBuffer: false, premultipliedAlpha: false });
+    if (!gl) throw new Error('this browser has no WebGL2: the compositor needs it');
+    this.gl = gl;
+    this.quad = compileProgram(gl, QUAD_VS, QUAD_FS);
+    this.i420 = compileProgram(gl, FULL_VS, I420_FS);
+    for (const n of ['u_matrix', 'u_resolution', 'u_uv', 'u_flip', 'u_tex', 'u_useTex', 'u_color', 'u_opacity']) {
+      this.u[n] = gl.getUniformLocation(this.quad, n);
+    }
+    this.u.i420_tex = gl.getUniformLocation(this.i420, 'u_tex');
+    this.u.i420_size = gl.getUniformLocation(this.i420, 'u_size');
+    const vao = gl.createVertexArray();
+    const vbo = gl.createBuffer();
+    if (!vao || !vbo) throw new Error('WebGL2: cannot create buffers');
+    this.vao = vao;
+    gl.bindVertexArray(vao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, vbo);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([0, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1]), gl.STATIC_DRAW);
+    for (const p of [this.quad, this.i420]) {
+      const loc = gl.getAttribLocation(p, 'a_pos');
+      gl.enableVertexAttribArray(loc);
+      gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 0, 0);
+    }
+    this.blank = createTexture(gl);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, 1, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array([255, 255, 255, 255]));
+    this.sceneA = createTarget(gl, width, height);
+    this.sceneB = createTarget(gl, width, height);
+    this.out = createTarget(gl, width, height);
+    this.yuv = createTarget(gl, width / 4, (height * 3) / 2, gl.NEAREST);
+    const size = width * height * 1.5;
+    for (let i = 0; i < 3; i++) {
+      const pbo = gl.createBuffer();
+      if (!pbo) throw new Error('WebGL2: cannot create a pixel buffer');
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, pbo);
+      gl.bufferData(gl.PIXEL_PACK_BUFFER, size, gl.STREAM_READ);
+      this.ring.push({ pbo, fence: null, captureTimeUs: 0 });
+    }
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+  }
+
+  /**
+   * Composes one output frame. With `previous`, cross-fades: out = previous·(1−mix) + current·mix.
+   */
+  compose(current: readonly DrawLayer[], previous?: { layers: readonly DrawLayer[]; mix: number }): void {
+    const gl = this.gl;
+    gl.useProgram(this.quad);
+    gl.bindVertexArray(this.vao);
+    gl.enable(gl.BLEND);
+    gl.blendFuncSeparate(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA, gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    if (!previous || previous.mix >= 1) {
+      this.drawLayers(this.out, current);
+      return;
+    }
+    this.drawLayers(this.sceneA, current);
+    this.drawLayers(this.sceneB, previous.layers);
+    const full = { x: 0, y: 0, width: this.width, height: this.height, rotation: 0, opacity: 1, crop: { left: 0, top: 0, right: 0, bottom: 0 } };
+    this.bindTarget(this.out);
+    this.drawQuad({ transform: full, texture: { tex: this.sceneB.tex, width: this.width, height: this.height } }, false);
+    this.drawQuad({ transform: { ...full, opacity: Math.max(0, previous.mix) }, texture: { tex: this.sceneA.tex, width: this.width, height: this.height } }, false);
+  }
+
+  /** Shows the last composed frame on the canvas. */
+  present(): void {
+    const gl = this.gl;
+    gl.useProgram(this.quad);
+    gl.bindVertexArray(this.vao);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.viewport(0, 0, this.width, this.height);
+    gl.disable(gl.BLEND);
+    const full = { x: 0, y: 0, width: this.width, height: this.height, rotation: 0, opacity: 1, crop: { left: 0, top: 0, right: 0, bottom: 0 } };
+    this.drawQuad({ transform: full, texture: { tex: this.out.tex, width: this.width, height: this.height } }, true);
+  }
+
+  /** Converts the last composed frame to I420 and starts its readback. False when all slots are busy. */
+  capture(captureTimeUs: number): boolean {
+    const gl = this.gl;
+    const slot = this.ring.find((r) => r.fence === null);
+    if (!slot) {
+      this.readbackDrops++;
+      return false;
+    }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.yuv.fbo);
+    gl.viewport(0, 0, this.yuv.width, this.yuv.height);
+    gl.disable(gl.BLEND);
+    gl.useProgram(this.i420);
+    gl.bindVertexArray(this.vao);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, this.out.tex);
+    gl.uniform1i(this.u.i420_tex ?? null, 0);
+    gl.uniform2f(this.u.i420_size ?? null, this.width, this.height);
+    gl.drawArrays(gl.TRIANGLES, 0, 6);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, slot.pbo);
+    gl.readPixels(0, 0, this.yuv.width, this.yuv.height, gl.RGBA, gl.UNSIGNED_BYTE, 0);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    slot.fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+    slot.captureTimeUs = captureTimeUs;
+    gl.flush();
+    return true;
+  }
+
+  /** Frames whose readback finished, oldest first. */
+  collect(): I420Frame[] {
+    const gl = this.gl;
+    const done: I420Frame[] = [];
+    const pending = this.ring.filter((r) => r.fence !== null).sort((a, b) => a.captureTimeUs - b.captureTimeUs);
+    for (const slot of pending) {
+      const fence = slot.fence;
+      if (!fence) continue;
+      const status = gl.clientWaitSync(fence, 0, 0);
+      if (status === gl.TIMEOUT_EXPIRED) break;
+      gl.deleteSync(fence);
+      slot.fence = null;
+      const data = new Uint8Array(this.width * this.height * 1.5);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, slot.pbo);
+      gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, data);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+      done.push({ data, width: this.width, height: this.height, captureTimeUs: slot.captureTimeUs });
+    }
+    return done;
+  }
+
+  dispose(): void {
+    const gl = this.gl;
+    for (const t of [this.sceneA, this.sceneB, this.out, this.yuv]) deleteTarget(gl, t);
+    gl.deleteTexture(this.blank);
+    for (const r of this.ring) {
+      if (r.fence) gl.deleteSync(r.fence);
+      gl.deleteBuffer(r.pbo);
+    }
+    gl.deleteProgram(this.quad);
+    gl.deleteProgram(this.i420);
+  }
+
+  private bindTarget(t: RenderTarget): void {
+    const gl = this.gl;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, t.fbo);
+    gl.viewport(0, 0, t.width, t.height);
+  }
+
+  private drawLayers(target: RenderTarget, layers: readonly DrawLayer[]): void {
+    const gl = this.gl;
+    this.bindTarget(target);
+    gl.clearColor(0, 0, 0, 1);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.enable(gl.BLEND);
+    for (const l of layers) this.drawQuad(l, false);
+  }
+
+  private drawQuad(l: DrawLayer, flip: boolean): void {
+    const gl = this.gl;
+    const u = this.u;
+    gl.uniformMatrix3fv(u.u_matrix ?? null, false, quadMatrix(l.transform));
+    gl.uniform2f(u.u_resolution ?? null, this.width, this.height);
+    gl.uniform1i(u.u_flip ?? null, flip ? 1 : 0);
+    gl.uniform1f(u.u_opacity ?? null, l.transform.opacity);
+    if (l.texture) {
+      const uv = cropUv(l.transform.crop, l.texture.width, l.texture.height);
+      gl.uniform4f(u.u_uv ?? null, uv.u0, uv.v0, uv.u1, uv.v1);
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, l.texture.tex);
+      gl.uniform1i(u.u_tex ?? null, 0);
+      gl.uniform1i(u.u_useTex ?? null, 1);
+    } else {
+      const c = l.color ?? [0, 0, 0, 0];
+      gl.uniform4f(u.u_uv ?? null, 0, 0, 1, 1);
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, this.blank);
+      gl.uniform4f(u.u_color ?? null, c[0], c[1], c[2], c[3]);
+      gl.uniform1i(u.u_useTex ?? null, 0);
+    }
+    gl.drawArrays(gl.TRIANGLES, 0, 6);
+  }
+}

@@ -1,0 +1,48 @@
+// Carries raw frames and PCM from the renderer to the engine. Browser mode: a binary WebSocket
+// at /media (same token and origin rules as /api). Under backpressure video frames are dropped
+// (counted); audio is never dropped.
+import { encodeAudio, encodeVideo } from '../../../shared/media-wire';
+
+export interface MediaLink {
+  sendVideo(width: number, height: number, captureTimeUs: number, i420: Uint8Array): boolean;
+  sendAudio(sampleRate: number, channels: number, captureTimeUs: number, pcm: Float32Array): void;
+  readonly bytesSent: number;
+  readonly videoDropped: number;
+  close(): void;
+}
+
+/** Video is dropped while more than this many bytes wait in the socket (≈ 6 frames at 720p). */
+const MAX_BUFFERED = 8 * 1024 * 1024;
+
+export function webSocketMediaLink(url: string): MediaLink {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  let bytesSent = 0;
+  let videoDropped = 0;
+  const send = (msg: Uint8Array) => {
+    ws.send(msg);
+    bytesSent += msg.byteLength;
+  };
+  return {
+    sendVideo(w, h, t, data) {
+      if (ws.readyState !== WebSocket.OPEN || ws.bufferedAmount > MAX_BUFFERED) {
+        videoDropped++;
+        return false;
+      }
+      send(encodeVideo(w, h, t, data));
+      return true;
+    },
+    sendAudio(rate, ch, t, pcm) {
+      if (ws.readyState === WebSocket.OPEN) send(encodeAudio(rate, ch, t, pcm));
+    },
+    get bytesSent() {
+      return bytesSent;
+    },
+    get videoDropped() {
+      return videoDropped;
+    },
+    close() {
+      ws.close();
+    },
+  };
+}
