@@ -1,0 +1,65 @@
+// Runs the studio the way a user does (`npm start`, or `tandem serve` from the build) and reads
+// the browser-mode URL it prints. The process group is killed on close.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface StudioProcess {
+  url: string;
+  port: number;
+  token: string;
+  stdout: () => string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startStudio(cmd: 'npm-start' | 'serve', timeoutMs = 120_000): Promise<StudioProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
+  const [bin, args] = cmd === 'npm-start' ? ['npm', ['start', '--silent']] : [process.execPath, ['out/main/cli.js', 'serve']];
+  const child: ChildProcess = spawn(bin, args, {
+    cwd: process.cwd(),
+    env: { ...process.env, TANDEM_DATA_DIR: dataDir, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no browser-mode URL within ${timeoutMs} ms; output:\n${out.slice(-2000)}`)), timeoutMs);
+    const check = () => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(t);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`the studio exited (${code}) before printing a URL:\n${out.slice(-2000)}`));
+    });
+  });
+  const u = new URL(url);
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port: Number(u.port),
+    token: u.searchParams.get('token') ?? '',
+    stdout: () => out,
+    dataDir,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        if (child.pid) process.kill(-child.pid, 'SIGINT');
+      });
+      return closed;
+    },
+  };
+}
