@@ -1,0 +1,86 @@
+/**
+ * vitest globalSetup for the `integration` and `e2e` projects (vitest.config.mts).
+ *
+ * Starts, once per project run, ONE nginx-rtmp and ONE Janus + simple-whip-server, provides their
+ * addresses to the tests, and stops them (and every process they spawned) on teardown. Startup
+ * failures throw a PeerStartError naming the peer with the tail of its output.
+ *
+ * In a test:
+ *   import { inject } from 'vitest';
+ *   const rtmpUrl = inject('nginxRtmpUrl');          // rtmp://127.0.0.1:PORT/live  (+ '/KEY')
+ *   // or, typed helpers: import { sharedPeers } from '../peers/shared';
+ *
+ * Provided keys (ProvidedContext, declared below):
+ *   nginxRtmpPort: number      RTMP on 127.0.0.1
+ *   nginxHttpPort: number      HTTP on 127.0.0.1 (GET /stat)
+ *   nginxRtmpUrl: string       rtmp://127.0.0.1:PORT/live
+ *   nginxDenyApp: string       application on the same server that refuses publishing ('closed')
+ *   whipBaseUrl: string        http://127.0.0.1:PORT/whip  (POST /create, /endpoint/:id, ...)
+ *   whipRoom: number           4242 (H.264 + Opus videoroom)
+ *   janusWsUrl: string         ws://127.0.0.1:PORT
+ *
+ * Tests that kill or restart a server start a private one with the modules (startNginxRtmp, ...):
+ * the shared peers must stay up for the whole run.
+ *
+ * Set TANDEM_PEERS_SKIP_WHIP=1 to skip Janus + simple-whip-server (whipBaseUrl is then '').
+ */
+import type { TestProject } from 'vitest/node';
+import { startNginxRtmp, type NginxRtmp } from './nginx';
+import { startWhipServer, WHIP_ROOM, type WhipServer } from './janus';
+import { livePeerCount } from './proc';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    nginxRtmpPort: number;
+    nginxHttpPort: number;
+    nginxRtmpUrl: string;
+    nginxDenyApp: string;
+    whipBaseUrl: string;
+    whipRoom: number;
+    janusWsUrl: string;
+  }
+}
+
+const DENY_APP = 'closed';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const t0 = Date.now();
+  const skipWhip = process.env['TANDEM_PEERS_SKIP_WHIP'] === '1';
+  const results = await Promise.allSettled([
+    startNginxRtmp({ denyPublish: [DENY_APP] }),
+    skipWhip ? Promise.resolve(undefined) : startWhipServer(),
+  ]);
+  const [nginxR, whipR] = results;
+  const nginx: NginxRtmp | undefined = nginxR.status === 'fulfilled' ? nginxR.value : undefined;
+  const whip: WhipServer | undefined = whipR.status === 'fulfilled' ? whipR.value : undefined;
+
+  const teardown = async (): Promise<void> => {
+    await Promise.allSettled([nginx?.stop(), whip?.stop()]);
+    const left = livePeerCount();
+    if (left > 0) console.warn(`[peers] ${left} peer process(es) still running after teardown`);
+  };
+
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) {
+    await teardown();
+    const msg = failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n\n');
+    throw new Error(`[peers] global setup failed (run \`bash test/peers/install.sh\` if a peer is missing):\n${msg}`);
+  }
+  if (!nginx) throw new Error('[peers] nginx-rtmp missing after startup');
+
+  project.provide('nginxRtmpPort', nginx.rtmpPort);
+  project.provide('nginxHttpPort', nginx.httpPort);
+  project.provide('nginxRtmpUrl', `rtmp://127.0.0.1:${nginx.rtmpPort}/live`);
+  project.provide('nginxDenyApp', DENY_APP);
+  project.provide('whipBaseUrl', whip?.baseUrl ?? '');
+  project.provide('whipRoom', WHIP_ROOM);
+  project.provide('janusWsUrl', whip?.janus.wsUrl ?? '');
+  if (process.env['TANDEM_PEERS_VERBOSE'] === '1') {
+    console.log(
+      `[peers] ${project.name}: nginx-rtmp ${nginx.rtmpPort}/${nginx.httpPort}` +
+        (whip ? `, whip ${whip.baseUrl}, janus ${whip.janus.wsUrl}` : '') +
+        ` (${Date.now() - t0} ms)`,
+    );
+  }
+  return teardown;
+}
