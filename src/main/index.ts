@@ -32,6 +32,7 @@ async function createWindow(studio: Studio): Promise<void> {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      autoplayPolicy: 'no-user-gesture-required',
       spellcheck: false,
     },
   });
@@ -40,7 +41,14 @@ async function createWindow(studio: Studio): Promise<void> {
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (e) => e.preventDefault());
-  const unregister = registerIpc({ ipcMain, dispatch: createDispatcher(studio), events: studio, target: win.webContents, isTrustedUrl });
+  const unregister = registerIpc({
+    ipcMain,
+    dispatch: createDispatcher(studio),
+    events: studio,
+    target: win.webContents,
+    isTrustedUrl,
+    onMedia: (msg) => studio.pushMedia(msg),
+  });
   win.on('closed', unregister);
   win.once('ready-to-show', () => win.show());
   if (devUrl) await win.loadURL(devUrl);
@@ -55,7 +63,8 @@ app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => {
     cb(permission === 'media' || permission === 'display-capture');
   });
-  const studio = new Studio({ mode: 'electron', version: app.getVersion() });
+  const studio = new Studio({ mode: 'electron', version: app.getVersion(), dataDir: app.getPath('userData') });
+  await studio.load();
   app.on('window-all-closed', () => {
     void studio.close();
     app.quit();

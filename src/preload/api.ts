@@ -1,16 +1,19 @@
 // What the preload exposes: one named function per StudioApi method (never a generic
 // `invoke(channel)`), plus an event subscription. Built from a structural ipcRenderer so the
 // same code is tested with doubles.
-import { API_METHODS, IPC_EVENT_CHANNEL, IPC_PREFIX, type ApiMethod } from '../shared/methods';
+import { API_METHODS, IPC_EVENT_CHANNEL, IPC_MEDIA_CHANNEL, IPC_PREFIX, type ApiMethod } from '../shared/methods';
 
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
   on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  send(channel: string, ...args: unknown[]): void;
 }
 
 export type PreloadApi = Record<ApiMethod, (params?: unknown) => Promise<unknown>> & {
   onEvent(listener: (msg: unknown) => void): () => void;
+  /** One media-wire message (I420 frame or PCM chunk) to the engine. */
+  sendMedia(msg: Uint8Array): void;
 };
 
 export function buildPreloadApi(ipc: IpcRendererLike): PreloadApi {
@@ -24,6 +27,9 @@ export function buildPreloadApi(ipc: IpcRendererLike): PreloadApi {
     return () => {
       ipc.removeListener(IPC_EVENT_CHANNEL, wrapped);
     };
+  };
+  api.sendMedia = (msg: Uint8Array) => {
+    if (msg instanceof Uint8Array) ipc.send(IPC_MEDIA_CHANNEL, msg);
   };
   return Object.freeze(api) as PreloadApi;
 }

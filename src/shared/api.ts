@@ -66,6 +66,17 @@ export const RecordingSchema = z.object({
 });
 export type Recording = z.infer<typeof RecordingSchema>;
 
+export const EngineStatsSchema = z.object({
+  /** Engine process CPU over the last interval, % of one core. */
+  cpuPercent: z.number(),
+  /** Raw media received from the renderer since the session started. */
+  mediaIn: z.object({ videoFrames: z.number(), videoDropped: z.number(), audioChunks: z.number(), wrongSize: z.number(), bytes: z.number() }),
+  encoder: z
+    .object({ videoFrames: z.number(), keyframes: z.number(), lagMs: z.number(), aacPackets: z.number(), opusPackets: z.number() })
+    .nullable(),
+});
+export type EngineStats = z.infer<typeof EngineStatsSchema>;
+
 export const StudioStateSchema = z.object({
   sceneDoc: SceneDocSchema,
   canUndo: z.boolean(),
@@ -105,6 +116,7 @@ export const apiContract = {
   startRecording: { params: z.object({ path: z.string().min(1).max(4096).optional() }).strict().optional(), result: RecordingSchema },
   stopRecording: { params: Empty, result: RecordingSchema },
   getStats: { params: Empty, result: z.array(StatsSchema) },
+  getEngineStats: { params: Empty, result: EngineStatsSchema },
 } satisfies Record<ApiMethod, { params: z.ZodType; result: z.ZodType }>;
 
 type Contract = typeof apiContract;

@@ -19,6 +19,7 @@ export const API_METHODS = [
   'startRecording',
   'stopRecording',
   'getStats',
+  'getEngineStats',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];
@@ -28,6 +29,7 @@ export type ApiEvent = (typeof API_EVENTS)[number];
 
 export const IPC_PREFIX = 'tandem:';
 export const IPC_EVENT_CHANNEL = 'tandem:event';
+export const IPC_MEDIA_CHANNEL = 'tandem:media';
 
 export function isApiMethod(name: unknown): name is ApiMethod {
   return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name);

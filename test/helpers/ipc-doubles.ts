@@ -8,6 +8,17 @@ type RendererListener = (event: unknown, ...args: unknown[]) => void;
 
 export class FakeIpcMain implements IpcMainLike {
   readonly handlers = new Map<string, Handler>();
+  readonly listeners = new Map<string, Set<Handler>>();
+  on(channel: string, listener: Handler): this {
+    let s = this.listeners.get(channel);
+    if (!s) this.listeners.set(channel, (s = new Set()));
+    s.add(listener);
+    return this;
+  }
+  removeListener(channel: string, listener: Handler): this {
+    this.listeners.get(channel)?.delete(listener);
+    return this;
+  }
   handle(channel: string, listener: Handler): void {
     if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
     this.handlers.set(channel, listener);
@@ -48,6 +59,10 @@ export class FakeIpcRenderer implements IpcRendererLike {
     // Electron structured-clones arguments and results; so do we.
     const event: IpcInvokeEventLike = { sender: { id: this.frame.senderId }, senderFrame };
     return structuredClone(await h(event, ...args.map((a) => structuredClone(a))));
+  }
+  send(channel: string, ...args: unknown[]): void {
+    const senderFrame = this.frame.parent === undefined ? { url: this.frame.url } : { url: this.frame.url, parent: this.frame.parent };
+    for (const fn of this.main.listeners.get(channel) ?? []) fn({ sender: { id: this.frame.senderId }, senderFrame }, ...args.map((a) => structuredClone(a)));
   }
   on(channel: string, listener: RendererListener): this {
     let s = this.contents.listeners.get(channel);

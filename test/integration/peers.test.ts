@@ -1,6 +1,7 @@
 // Proves the test-peer harness (test/peers/) works against the real servers: media published with
 // the ffmpeg CLI or Chromium is read back and decoded; HTTP statuses come from the real WHIP server.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sharedPeers, uniqueKey } from '../peers/shared';
 import { publishTestStream, type FfmpegPublisher } from '../peers/ffmpeg-publish';
 import { countFrames, probeFile } from '../peers/ffprobe';
@@ -11,6 +12,7 @@ import { startRtpReceiver, payloadTypesFromSdp } from '../peers/rtp-receiver';
 import { launchChromium, type LaunchedChromium } from '../peers/chromium';
 import { createChromiumWhipPublisher } from '../peers/chromium-whip';
 import { sleep, isTcpListening } from '../peers/ports';
+import { sdpCandidateAddresses } from '../peers/janus';
 
 const peers = sharedPeers();
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -126,6 +128,23 @@ describe('ffmpeg as RTMP server', () => {
 });
 
 describe('simple-whip-server + Janus (shared)', () => {
+  it('runs Janus in a network namespace of ours, reachable only over its veth link', () => {
+    const ns = inject('janusNetns');
+    const nsAddr = new URL(peers.whip.janusWsUrl).hostname;
+    expect(ns).toMatch(/^tandem-\d+-\d+$/);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).toContain(ns);
+    // the namespace holds lo and one veth end with the ns-side /30 address; no default route
+    const addrs = execFileSync('ip', ['netns', 'exec', ns, 'ip', '-o', 'addr', 'show'], { encoding: 'utf8' });
+    const inet = [...addrs.matchAll(/ inet6? (\S+)/g)].map((m) => m[1]);
+    expect(inet.sort()).toEqual(['127.0.0.1/8', `${nsAddr}/30`].sort());
+    const routes = execFileSync('ip', ['netns', 'exec', ns, 'ip', 'route', 'show'], { encoding: 'utf8' });
+    expect(routes).not.toMatch(/default/);
+    expect(routes.trim().split('\n')).toHaveLength(1); // just the /30 of the link
+    // the RTP recipient is our side of that link
+    expect(peers.whip.recipientHost).toBe(inject('whipRecipientHost'));
+    expect(execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' })).toContain(` ${peers.whip.recipientHost}/30 `);
+  });
+
   it('creates, lists and deletes endpoints', async () => {
     const id = uniqueKey('e');
     const url = await peers.whip.createEndpoint({ id, token: 'secret' });
@@ -160,6 +179,7 @@ describe('simple-whip-server + Janus (shared)', () => {
       // receiver first, so it sees the first keyframe
       const rx = await startRtpReceiver({ videoPt: video.pt, audioPt: audio.pt });
       cleanups.push(() => rx.stop());
+      expect(rx.host).toBe(peers.whip.recipientHost); // Janus forwards over the veth link
       const id = uniqueKey('chromium');
       const token = 'tok';
       const endpoint = await peers.whip.createEndpoint({
@@ -174,7 +194,18 @@ describe('simple-whip-server + Janus (shared)', () => {
       if (!res.answerSdp) throw new Error('no answer');
       // Janus answers with the offered payload types: what the receiver was told
       expect(payloadTypesFromSdp(res.answerSdp).video?.pt).toBe(video.pt);
+      // Janus offers candidates on the ns-side veth address only
+      const nsAddr = new URL(peers.whip.janusWsUrl).hostname;
+      const janusCandidates = sdpCandidateAddresses(res.answerSdp);
+      expect(janusCandidates.length).toBeGreaterThan(0);
+      expect(new Set(janusCandidates)).toEqual(new Set([nsAddr]));
       await pub.waitConnected(20_000);
+      // the pair in use runs over the veth link: our side → Janus' side
+      const pair = await pub.selectedPair();
+      console.log('chromium → janus', JSON.stringify({ janusCandidates, offered: sdpCandidateAddresses(pub.offerSdp), pair }));
+      expect(pair?.state).toBe('succeeded');
+      expect(pair?.local.address).toBe(peers.whip.recipientHost);
+      expect(pair?.remote.address).toBe(nsAddr);
       // a second publisher on a busy endpoint is refused
       const second = await fetch(endpoint, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` }, body: pub.offerSdp });
       expect(second.status).toBe(403);
@@ -183,6 +214,7 @@ describe('simple-whip-server + Janus (shared)', () => {
       expect(sent.framesEncoded).toBeGreaterThan(0);
       expect(await pub.unpublish()).toBe(200);
       const r = await rx.result();
+      console.log('forward decoded', JSON.stringify({ frames: r.frames, size: `${r.width}x${r.height}`, audioFrames: r.audioFrames }));
       expect(r.videoCodec).toBe('h264');
       expect(r.frames).toBeGreaterThanOrEqual(60);
       expect(r.width).toBeGreaterThan(0);

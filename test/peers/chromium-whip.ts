@@ -18,6 +18,11 @@
  *       // { status, location: string | undefined (absolute), answerSdp: string | undefined, body }
  *     waitConnected(timeoutMs?: number): Promise<void>;  // pc.connectionState === 'connected'
  *     outboundStats(): Promise<{ framesEncoded: number; bytesSent: number; packetsSent: number }>;
+ *     selectedPair(): Promise<SelectedCandidatePair | undefined>;
+ *       // the ICE pair in use (getStats: the transport's selectedCandidatePairId, else the
+ *       // nominated 'succeeded' candidate-pair): { state, local: {address, port, candidateType,
+ *       // protocol}, remote: {...} }. With Janus in its namespace: local = root-side veth
+ *       // address, remote = ns-side veth address.
  *     unpublish(): Promise<number | undefined>;  // DELETE the resource (status), if published
  *     close(): Promise<void>;                    // closes the peer connection and the page
  *   }
@@ -33,12 +38,26 @@ export interface WhipPostResult {
   body: string;
 }
 
+export interface IceCandidateInfo {
+  address: string;
+  port: number;
+  candidateType: string;
+  protocol: string;
+}
+
+export interface SelectedCandidatePair {
+  state: string;
+  local: IceCandidateInfo;
+  remote: IceCandidateInfo;
+}
+
 export interface ChromiumWhipPublisher {
   readonly offerSdp: string;
   readonly payloadTypes: { video?: NegotiatedPt; audio?: NegotiatedPt };
   publish(endpointUrl: string, opts?: { token?: string }): Promise<WhipPostResult>;
   waitConnected(timeoutMs?: number): Promise<void>;
   outboundStats(): Promise<{ framesEncoded: number; bytesSent: number; packetsSent: number }>;
+  selectedPair(): Promise<SelectedCandidatePair | undefined>;
   unpublish(): Promise<number | undefined>;
   close(): Promise<void>;
 }
@@ -63,8 +82,25 @@ interface BrowserPc {
   setLocalDescription(d: { type: string; sdp: string }): Promise<void>;
   setRemoteDescription(d: { type: string; sdp: string }): Promise<void>;
   addEventListener(event: string, cb: () => void): void;
-  getStats(): Promise<{ forEach(cb: (s: { type: string; framesEncoded?: number; bytesSent?: number; packetsSent?: number }) => void): void }>;
+  getStats(): Promise<{ forEach(cb: (s: BrowserStat) => void): void }>;
   close(): void;
+}
+interface BrowserStat {
+  type: string;
+  id: string;
+  framesEncoded?: number;
+  bytesSent?: number;
+  packetsSent?: number;
+  state?: string;
+  nominated?: boolean;
+  selectedCandidatePairId?: string;
+  localCandidateId?: string;
+  remoteCandidateId?: string;
+  address?: string;
+  ip?: string;
+  port?: number;
+  candidateType?: string;
+  protocol?: string;
 }
 interface PageApi {
   __tandemPc: BrowserPc;
@@ -157,6 +193,23 @@ export async function createChromiumWhipPublisher(
           packetsSent += s.packetsSent ?? 0;
         });
         return { framesEncoded, bytesSent, packetsSent };
+      }),
+    selectedPair: () =>
+      page.evaluate(async () => {
+        const report = await (globalThis as unknown as PageApi).__tandemPc.getStats();
+        const byId = new Map<string, BrowserStat>();
+        report.forEach((s) => byId.set(s.id, s));
+        const stats = [...byId.values()];
+        const selectedId = stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId)?.selectedCandidatePairId;
+        const pair =
+          (selectedId === undefined ? undefined : byId.get(selectedId)) ??
+          stats.find((s) => s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated === true);
+        if (!pair) return undefined;
+        const cand = (id: string | undefined): { address: string; port: number; candidateType: string; protocol: string } => {
+          const c = id === undefined ? undefined : byId.get(id);
+          return { address: c?.address ?? c?.ip ?? '', port: c?.port ?? 0, candidateType: c?.candidateType ?? '', protocol: c?.protocol ?? '' };
+        };
+        return { state: pair.state ?? '', local: cand(pair.localCandidateId), remote: cand(pair.remoteCandidateId) };
       }),
     async unpublish() {
       if (!resourceUrl) return undefined;

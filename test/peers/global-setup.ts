@@ -17,17 +17,25 @@
  *   nginxDenyApp: string       application on the same server that refuses publishing ('closed')
  *   whipBaseUrl: string        http://127.0.0.1:PORT/whip  (POST /create, /endpoint/:id, ...)
  *   whipRoom: number           4242 (H.264 + Opus videoroom)
- *   janusWsUrl: string         ws://127.0.0.1:PORT
+ *   janusWsUrl: string         ws://<ns-side veth address>:8188 (Janus runs in a network namespace
+ *                              of its own, netns.ts: e.g. ws://10.213.3.2:8188)
+ *   whipRecipientHost: string  root-side veth address of that namespace: the default recipient.host
+ *                              of createEndpoint, and the address startRtpReceiver() binds. Also
+ *                              exported to the test workers as env TANDEM_PEERS_RECIPIENT_HOST.
+ *   janusNetns: string         the namespace's name (`ip netns list`), e.g. tandem-1234-1
  *
  * Tests that kill or restart a server start a private one with the modules (startNginxRtmp, ...):
  * the shared peers must stay up for the whole run.
  *
- * Set TANDEM_PEERS_SKIP_WHIP=1 to skip Janus + simple-whip-server (whipBaseUrl is then '').
+ * Set TANDEM_PEERS_SKIP_WHIP=1 to skip Janus + simple-whip-server (whipBaseUrl is then ''). Janus
+ * needs root (network namespaces): without it setup fails with 'network namespaces unavailable'.
+ * Teardown deletes the namespace and its veth pair.
  */
 import type { TestProject } from 'vitest/node';
 import { startNginxRtmp, type NginxRtmp } from './nginx';
 import { startWhipServer, WHIP_ROOM, type WhipServer } from './janus';
 import { livePeerCount } from './proc';
+import { liveNetnsNames } from './netns';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,6 +46,8 @@ declare module 'vitest' {
     whipBaseUrl: string;
     whipRoom: number;
     janusWsUrl: string;
+    whipRecipientHost: string;
+    janusNetns: string;
   }
 }
 
@@ -58,6 +68,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await Promise.allSettled([nginx?.stop(), whip?.stop()]);
     const left = livePeerCount();
     if (left > 0) console.warn(`[peers] ${left} peer process(es) still running after teardown`);
+    const ns = liveNetnsNames();
+    if (ns.length > 0) console.warn(`[peers] network namespace(s) left after teardown: ${ns.join(', ')}`);
   };
 
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -75,10 +87,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('whipBaseUrl', whip?.baseUrl ?? '');
   project.provide('whipRoom', WHIP_ROOM);
   project.provide('janusWsUrl', whip?.janus.wsUrl ?? '');
+  project.provide('whipRecipientHost', whip?.recipientHost ?? '');
+  project.provide('janusNetns', whip?.janus.netns.name ?? '');
+  // test workers are started after global setup and inherit this: startRtpReceiver() binds it
+  if (whip) process.env['TANDEM_PEERS_RECIPIENT_HOST'] = whip.recipientHost;
   if (process.env['TANDEM_PEERS_VERBOSE'] === '1') {
     console.log(
       `[peers] ${project.name}: nginx-rtmp ${nginx.rtmpPort}/${nginx.httpPort}` +
-        (whip ? `, whip ${whip.baseUrl}, janus ${whip.janus.wsUrl}` : '') +
+        (whip ? `, whip ${whip.baseUrl}, janus ${whip.janus.wsUrl} (netns ${whip.janus.netns.name}, recipient ${whip.recipientHost})` : '') +
         ` (${Date.now() - t0} ms)`,
     );
   }

@@ -1,19 +1,32 @@
 /**
- * WHIP ingest on loopback: Janus (videoroom + websockets only) and Meetecho's simple-whip-server
- * in front of it (recipe: /work/shared/PEERS.md; install: test/peers/install.sh).
+ * WHIP ingest: Janus (videoroom + websockets only) in a network namespace of its own, and Meetecho's
+ * simple-whip-server in front of it on 127.0.0.1 (recipe: /work/shared/PEERS.md; install:
+ * test/peers/install.sh; namespace: netns.ts).
  *
- *   startJanus(opts?: { timeoutMs?: number; iceEnforce?: string }): Promise<Janus>
- *     interface Janus { wsPort; wsUrl (ws://127.0.0.1:PORT); dir; logTail(chars?); stop() }
+ *   startJanus(opts?: { timeoutMs?: number; iceEnforce?: string; netns?: Netns }): Promise<Janus>
+ *     Runs Janus inside `opts.netns`, or inside a namespace of its own (created here, deleted by
+ *     stop()).
+ *     interface Janus {
+ *       wsPort;                 // 8188, inside the namespace
+ *       wsUrl;                  // ws://<ns-side veth address>:8188 (e.g. ws://10.213.3.2:8188)
+ *       host: string;           // ns-side veth address: Janus' only ICE candidate address
+ *       recipientHost: string;  // root-side veth address: where Janus can send RTP forwards
+ *       netns: Netns;           // the namespace (netns.ts)
+ *       dir; logTail(chars?); stop()
+ *     }
  *
  *   startWhipServer(opts?: { timeoutMs?: number }): Promise<WhipServer>
- *     Starts its OWN Janus, then simple-whip-server; stop() stops both.
+ *     Starts its OWN namespace + Janus, then simple-whip-server; stop() stops both and deletes
+ *     the namespace.
  *     interface WhipServer {
  *       baseUrl: string;        // http://127.0.0.1:PORT/whip
  *       port: number;           // simple-whip-server's HTTP port
  *       janus: Janus;
  *       room: number;           // 4242: H.264 (42e01f) + Opus, 20 Mbit/s, 16 publishers
+ *       recipientHost: string;  // = janus.recipientHost: default recipient.host of createEndpoint;
+ *                               // an RTP receiver must bind it (startRtpReceiver({ host }))
  *       createEndpoint(o: { id: string; token?: string; room?: number;
- *                           recipient?: { videoPort?: number; audioPort?: number; videoRtcpPort?: number } })
+ *                           recipient?: { host?: string; videoPort?: number; audioPort?: number; videoRtcpPort?: number } })
  *         : Promise<string>;    // the endpoint URL to publish to: `${baseUrl}/endpoint/${id}`
  *       endpointUrl(id): string;
  *       deleteEndpoint(id: string, token?: string): Promise<number>;  // 200, 404 if unknown, 403
@@ -21,8 +34,11 @@
  *       logTail(chars?): string;                       // simple-whip-server's output
  *       stop(): Promise<void>;
  *     }
- *   whipAdminClient(baseUrl): WhipAdminClient   // the same endpoint calls, from any process (e.g. a
- *                                               // test worker using the global-setup server)
+ *   whipAdminClient(baseUrl, opts?: { recipientHost?: string }): WhipAdminClient
+ *       The same endpoint calls, from any process (e.g. a test worker using the global-setup
+ *       server). recipientHost default: env TANDEM_PEERS_RECIPIENT_HOST (global-setup.ts sets it
+ *       to the shared server's), else 127.0.0.1.
+ *   sdpCandidateAddresses(sdp): string[]   // connection addresses of every a=candidate line
  *
  * What the server does (an early WHIP draft, not RFC 9725 — treat its answers as "a real server"):
  *   - POST endpoint with `Content-Type: application/sdp` EXACTLY (with parameters → 406) and
@@ -30,28 +46,38 @@
  *     /whip/resource/ID` (relative) + answer SDP. A second POST while publishing → 403.
  *     503 while Janus is unreachable.
  *   - PATCH resource (trickle, application/trickle-ice-sdpfrag), DELETE resource (stop: 200).
- *   - With `recipient`, Janus RTP-forwards the publisher to 127.0.0.1:videoPort / audioPort with the
- *     NEGOTIATED payload types (read them from the answer: rtp-receiver.ts payloadTypesFromSdp).
+ *   - With `recipient`, Janus RTP-forwards the publisher to recipientHost:videoPort / audioPort
+ *     with the NEGOTIATED payload types (read them from the answer: rtp-receiver.ts
+ *     payloadTypesFromSdp).
  *
- * Loopback: Janus' websockets bind 127.0.0.1 (ws_ip). ICE CANNOT be loopback-only with Janus 1.1.2
- * (see janusIceEnforce): it gathers one host candidate on this machine's own IPv4 address, which
- * the kernel delivers locally; nothing leaves the machine. The HTTP transport is disabled by listing libjanus_http.so in the disabled transports (`http = false`
- * segfaults Janus 1.1.2). simple-whip-server calls `http.listen(port)` (all interfaces): it is run
- * with a `-r` preload that makes port-only listen() calls bind 127.0.0.1.
+ * Network: Janus 1.1.2 (libnice) never gathers ICE candidates on loopback (it skips IFF_LOOPBACK
+ * interfaces; `-E lo` silently means "every interface"), and test traffic may go only to loopback
+ * or to our own namespaces. So Janus runs in a namespace (netns.ts) whose only interfaces are `lo`
+ * and one veth end, with no default route, started with `-E <ns veth> -i <ns address>`: its one
+ * ICE candidate is the ns-side veth address, and it can reach nothing but the root-side veth
+ * address. Its websockets bind the ns-side address (ws_ip); simple-whip-server (root namespace,
+ * 127.0.0.1) connects there. Publishers in the root namespace (Chromium, werift) offer all their
+ * host candidates, but only the pair over the veth link can succeed. RTP forwards go to the
+ * root-side veth address (recipientHost). Needs root: see netns.ts.
+ * The HTTP transport is disabled by listing libjanus_http.so in the disabled transports (`http =
+ * false` segfaults Janus 1.1.2). simple-whip-server calls `http.listen(port)` (all interfaces): it
+ * is run with a `-r` preload that makes port-only listen() calls bind 127.0.0.1.
  *
  * Readiness: Janus = its websocket port accepts TCP; simple-whip-server = GET /whip/healthcheck is
  * 200 (it opens its HTTP port only after connecting to Janus).
  */
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts, waitForTcp, LOOPBACK, sleep } from './ports';
+import { freePorts, waitForTcp, LOOPBACK, sleep, defaultRecipientHost } from './ports';
 import { makeTempDir, PeerStartError, removeTempDir, spawnPeer, withStartupGuard, type PeerProcess } from './proc';
+import { createNetns, type Netns } from './netns';
 
 export const JANUS_BIN = process.env['TANDEM_PEERS_JANUS'] ?? 'janus';
 export const JANUS_CONF_DIR = '/etc/janus';
 export const WHIP_ROOM = 4242;
+/** Janus' websocket port inside its namespace (the namespace is fresh: nothing else listens). */
+export const JANUS_WS_PORT = 8188;
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const WHIP_SERVER_DIR = join(process.env['TANDEM_PEERS_CACHE'] ?? join(REPO_ROOT, '.cache/peers'), 'simple-whip-server');
@@ -60,12 +86,19 @@ const WHIP_SRC = join(WHIP_SERVER_DIR, 'usr/share/simple-whip-server/src');
 export interface Janus {
   readonly wsPort: number;
   readonly wsUrl: string;
+  /** ns-side veth address: Janus' websockets and its only ICE candidate. */
+  readonly host: string;
+  /** root-side veth address: where Janus can reach us (RTP forward recipient). */
+  readonly recipientHost: string;
+  readonly netns: Netns;
   readonly dir: string;
   logTail(chars?: number): string;
   stop(): Promise<void>;
 }
 
 export interface WhipRecipient {
+  /** default: the client's recipientHost (the root-side veth address of Janus' namespace) */
+  host?: string;
   videoPort?: number;
   audioPort?: number;
   videoRtcpPort?: number;
@@ -87,6 +120,8 @@ export interface WhipEndpointInfo {
 
 export interface WhipAdminClient {
   readonly baseUrl: string;
+  /** recipient.host used when createEndpoint's recipient has none. */
+  readonly recipientHost: string;
   createEndpoint(o: CreateEndpointOptions): Promise<string>;
   endpointUrl(id: string): string;
   /** DELETE /whip/endpoint/:id (also ends a running publish). Token: the one given at creation. */
@@ -131,8 +166,8 @@ function replaceSection(text: string, section: string, body: string): string {
   return text.replace(re, `${section}: {\n${body}\n}`);
 }
 
-/** Writes the Janus configuration for `wsPort` into `dir` (a copy of /etc/janus, edited). */
-export function writeJanusConfig(dir: string, wsPort: number): void {
+/** Writes the Janus configuration for `wsPort` on `wsIp` into `dir` (a copy of /etc/janus, edited). */
+export function writeJanusConfig(dir: string, wsPort: number, wsIp = LOOPBACK): void {
   cpSync(JANUS_CONF_DIR, dir, { recursive: true });
   const mainPath = join(dir, 'janus.jcfg');
   let main = readFileSync(mainPath, 'utf8');
@@ -151,7 +186,7 @@ export function writeJanusConfig(dir: string, wsPort: number): void {
   ws = replaceSection(
     ws,
     'general',
-    ['\tjson = "indented"', '\tws = true', `\tws_port = ${wsPort}`, `\tws_ip = "${LOOPBACK}"`, '\twss = false'].join('\n'),
+    ['\tjson = "indented"', '\tws = true', `\tws_port = ${wsPort}`, `\tws_ip = "${wsIp}"`, '\twss = false'].join('\n'),
   );
   ws = replaceSection(ws, 'admin', '\tadmin_ws = false\n\tadmin_wss = false');
   writeFileSync(wsPath, ws);
@@ -161,45 +196,54 @@ export function writeJanusConfig(dir: string, wsPort: number): void {
 }
 
 /**
- * The `-E` (ICE enforce list) value for Janus. Janus 1.1.2 never gathers on loopback: it skips
- * IFF_LOOPBACK interfaces, so `-E lo` adds no address and libnice falls back to EVERY interface
- * (IPv4, IPv6 ULA and link-local alike). We enforce the machine's first non-internal IPv4 address
- * instead: one host candidate, on this machine's own address, so the media still never leaves the
- * host (the kernel delivers packets to a local address itself). Override with
- * TANDEM_PEERS_JANUS_ICE (any -E value).
+ * The `-E` (ICE enforce list) value for Janus: the ns-side veth interface of its namespace (Janus
+ * 1.1.2 skips loopback interfaces, so `-E lo` would mean "every interface"). Override with
+ * TANDEM_PEERS_JANUS_ICE (any -E value; it is still applied inside the namespace, where only `lo`
+ * and the veth exist).
  */
-export function janusIceEnforce(): string {
-  const env = process.env['TANDEM_PEERS_JANUS_ICE'];
-  if (env) return env;
-  for (const addrs of Object.values(networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return 'lo';
+export function janusIceEnforce(ns: Pick<Netns, 'nsIf'>): string {
+  return process.env['TANDEM_PEERS_JANUS_ICE'] || ns.nsIf;
 }
 
-export async function startJanus(opts: { timeoutMs?: number; iceEnforce?: string } = {}): Promise<Janus> {
-  const [wsPort] = await freePorts(1);
-  if (wsPort === undefined) throw new Error('no free port');
+export async function startJanus(opts: { timeoutMs?: number; iceEnforce?: string; netns?: Netns } = {}): Promise<Janus> {
+  const ownNs = opts.netns === undefined;
+  const ns = opts.netns ?? (await createNetns());
+  const wsPort = JANUS_WS_PORT;
   const dir = makeTempDir('janus');
-  const confDir = join(dir, 'conf');
-  writeJanusConfig(confDir, wsPort);
-  const proc = spawnPeer('janus', JANUS_BIN, ['-F', confDir, '-E', opts.iceEnforce ?? janusIceEnforce(), '-o', '-d', '4'], {
-    cwd: dir,
-    logFile: join(dir, 'janus.log'),
-  });
-  await withStartupGuard(`janus (ws ${LOOPBACK}:${wsPort}, ${dir})`, () => [proc], () =>
-    waitForTcp(wsPort, { timeoutMs: opts.timeoutMs ?? 20_000, isAlive: () => proc.isAlive() }),
-  );
-  return {
-    wsPort,
-    wsUrl: `ws://${LOOPBACK}:${wsPort}`,
-    dir,
-    logTail: (chars = 4000) => proc.logTail(chars),
-    stop: async () => {
-      await proc.stop({ signal: 'SIGINT', timeoutMs: 5000 });
-      removeTempDir(dir);
-    },
-  };
+  try {
+    const confDir = join(dir, 'conf');
+    writeJanusConfig(confDir, wsPort, ns.nsAddr);
+    const args = ['-F', confDir, '-E', opts.iceEnforce ?? janusIceEnforce(ns), '-i', ns.nsAddr, '-o', '-d', '4'];
+    const proc = ns.spawn('janus', JANUS_BIN, args, { cwd: dir, logFile: join(dir, 'janus.log') });
+    await withStartupGuard(`janus (netns ${ns.name}, ws ${ns.nsAddr}:${wsPort}, ${dir})`, () => [proc], () =>
+      waitForTcp(wsPort, { host: ns.nsAddr, timeoutMs: opts.timeoutMs ?? 20_000, isAlive: () => proc.isAlive() }),
+    );
+    return {
+      wsPort,
+      wsUrl: `ws://${ns.nsAddr}:${wsPort}`,
+      host: ns.nsAddr,
+      recipientHost: ns.hostAddr,
+      netns: ns,
+      dir,
+      logTail: (chars = 4000) => proc.logTail(chars),
+      stop: async () => {
+        await proc.stop({ signal: 'SIGINT', timeoutMs: 5000 });
+        removeTempDir(dir);
+        if (ownNs) await ns.destroy();
+      },
+    };
+  } catch (err) {
+    removeTempDir(dir);
+    if (ownNs) await ns.destroy();
+    throw err;
+  }
+}
+
+/** Connection addresses of every `a=candidate` line of an SDP (answer or offer). */
+export function sdpCandidateAddresses(sdp: string): string[] {
+  const out: string[] = [];
+  for (const m of sdp.matchAll(/^a=candidate:\S+ \d+ \S+ \d+ (\S+) \d+ typ/gm)) if (m[1] !== undefined) out.push(m[1]);
+  return out;
 }
 
 /** CommonJS preload: port-only listen() calls bind 127.0.0.1 instead of every interface. */
@@ -231,7 +275,8 @@ function whipConfig(janusWsUrl: string, port: number): string {
  * worker talking to the server started in global-setup.ts). Tokens given to createEndpoint are
  * remembered for deleteEndpoint.
  */
-export function whipAdminClient(baseUrl: string): WhipAdminClient {
+export function whipAdminClient(baseUrl: string, opts: { recipientHost?: string } = {}): WhipAdminClient {
+  const recipientHost = opts.recipientHost || defaultRecipientHost();
   const tokens = new Map<string, string>();
   const auth = (id: string): Record<string, string> => {
     const t = tokens.get(id);
@@ -240,11 +285,12 @@ export function whipAdminClient(baseUrl: string): WhipAdminClient {
   const endpointUrl = (id: string): string => `${baseUrl}/endpoint/${encodeURIComponent(id)}`;
   return {
     baseUrl,
+    recipientHost,
     endpointUrl,
     async createEndpoint(o) {
       const body: Record<string, unknown> = { id: o.id, room: o.room ?? WHIP_ROOM };
       if (o.token !== undefined) body['token'] = o.token;
-      if (o.recipient) body['recipient'] = { host: LOOPBACK, ...o.recipient };
+      if (o.recipient) body['recipient'] = { ...o.recipient, host: o.recipient.host ?? recipientHost };
       const res = await fetch(`${baseUrl}/create`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -318,7 +364,7 @@ export async function startWhipServer(opts: { timeoutMs?: number } = {}): Promis
 
     const whipDir = dir;
     return {
-      ...whipAdminClient(baseUrl),
+      ...whipAdminClient(baseUrl, { recipientHost: janus.recipientHost }),
       port,
       janus,
       room: WHIP_ROOM,

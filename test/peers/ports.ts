@@ -1,13 +1,16 @@
 /**
- * Free loopback ports for test peers. Everything binds 127.0.0.1 only.
+ * Free loopback ports for test peers. Everything binds 127.0.0.1 unless given the address of a
+ * test link of ours (netns.ts).
  *
  *   freePort(): Promise<number>                 one free TCP port on 127.0.0.1
  *   freePorts(n): Promise<number[]>             n distinct free TCP ports (all held open while
  *                                               choosing, so they cannot collide with each other)
- *   freeUdpPort(): Promise<number>              one free UDP port on 127.0.0.1
- *   freeUdpPortPair(): Promise<number>          an EVEN UDP port p with p+1 free as well: what an
+ *   freeUdpPort(host?): Promise<number>         one free UDP port on 127.0.0.1 (or host)
+ *   freeUdpPortPair(host?): Promise<number>     an EVEN UDP port p with p+1 free as well: what an
  *                                               RTP receiver needs (ffmpeg binds RTCP on p+1)
- *   waitForTcp(port, {timeoutMs}): Promise<void> resolves once 127.0.0.1:port accepts a connection
+ *   waitForTcp(port, {timeoutMs, host?}): Promise<void> resolves once 127.0.0.1:port (or
+ *                                               host:port, e.g. Janus in its namespace) accepts
+ *   defaultRecipientHost(): string              env TANDEM_PEERS_RECIPIENT_HOST (set by global setup) or 127.0.0.1
  *   isTcpListening(port): Promise<boolean>      reads /proc/net/tcp: is something LISTENing on
  *                                               127.0.0.1:port (or 0.0.0.0:port)? Never connects,
  *                                               so it is safe for single-accept servers such as
@@ -22,6 +25,15 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 
 export const LOOPBACK = '127.0.0.1';
+
+/**
+ * Where Janus' RTP forwards go by default: env TANDEM_PEERS_RECIPIENT_HOST (global-setup.ts sets it
+ * to the root-side veth address of the shared Janus' namespace, and test workers inherit it), else
+ * 127.0.0.1. Used by whipAdminClient().createEndpoint and startRtpReceiver() when given no host.
+ */
+export function defaultRecipientHost(): string {
+  return process.env['TANDEM_PEERS_RECIPIENT_HOST'] || LOOPBACK;
+}
 
 function listenTcp(port = 0): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -60,7 +72,7 @@ export async function freePorts(n: number): Promise<number[]> {
   }
 }
 
-function bindUdp(port: number): Promise<UdpSocket> {
+function bindUdp(port: number, host = LOOPBACK): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
     const s = createSocket({ type: 'udp4' });
     s.unref();
@@ -68,7 +80,7 @@ function bindUdp(port: number): Promise<UdpSocket> {
       s.close();
       reject(err);
     });
-    s.bind({ port, address: LOOPBACK, exclusive: true }, () => resolve(s));
+    s.bind({ port, address: host, exclusive: true }, () => resolve(s));
   });
 }
 
@@ -76,24 +88,24 @@ function closeUdp(s: UdpSocket): Promise<void> {
   return new Promise((resolve) => s.close(() => resolve()));
 }
 
-/** One free UDP port on 127.0.0.1. */
-export async function freeUdpPort(): Promise<number> {
-  const s = await bindUdp(0);
+/** One free UDP port on 127.0.0.1 (or on `host`, an address of this machine). */
+export async function freeUdpPort(host = LOOPBACK): Promise<number> {
+  const s = await bindUdp(0, host);
   const port = s.address().port;
   await closeUdp(s);
   return port;
 }
 
-/** An even UDP port `p` on 127.0.0.1 such that `p + 1` is free too (RTP + RTCP). */
-export async function freeUdpPortPair(): Promise<number> {
+/** An even UDP port `p` on 127.0.0.1 (or `host`) such that `p + 1` is free too (RTP + RTCP). */
+export async function freeUdpPortPair(host = LOOPBACK): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const probe = await freeUdpPort();
+    const probe = await freeUdpPort(host);
     const p = probe % 2 === 0 ? probe : probe - 1;
     if (p < 1024) continue;
     const held: UdpSocket[] = [];
     try {
-      held.push(await bindUdp(p));
-      held.push(await bindUdp(p + 1));
+      held.push(await bindUdp(p, host));
+      held.push(await bindUdp(p + 1, host));
       return p;
     } catch {
       // taken: try another
@@ -101,26 +113,30 @@ export async function freeUdpPortPair(): Promise<number> {
       await Promise.all(held.map(closeUdp));
     }
   }
-  throw new Error('could not find a free even UDP port pair on 127.0.0.1');
+  throw new Error(`could not find a free even UDP port pair on ${host}`);
 }
 
-/** Resolves once 127.0.0.1:port accepts a TCP connection (the probe connection is closed at once). */
+/**
+ * Resolves once 127.0.0.1:port (or `opts.host`:port — only loopback or an address inside a test
+ * namespace of ours, see netns.ts) accepts a TCP connection (the probe connection is closed at once).
+ */
 export async function waitForTcp(
   port: number,
-  opts: { timeoutMs?: number; intervalMs?: number; isAlive?: () => boolean } = {},
+  opts: { timeoutMs?: number; intervalMs?: number; isAlive?: () => boolean; host?: string } = {},
 ): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  const host = opts.host ?? LOOPBACK;
   for (;;) {
-    if (await tryConnect(port)) return;
-    if (opts.isAlive && !opts.isAlive()) throw new Error(`process exited before 127.0.0.1:${port} accepted connections`);
-    if (Date.now() > deadline) throw new Error(`127.0.0.1:${port} did not accept connections within ${opts.timeoutMs ?? 10_000} ms`);
+    if (await tryConnect(port, host)) return;
+    if (opts.isAlive && !opts.isAlive()) throw new Error(`process exited before ${host}:${port} accepted connections`);
+    if (Date.now() > deadline) throw new Error(`${host}:${port} did not accept connections within ${opts.timeoutMs ?? 10_000} ms`);
     await sleep(opts.intervalMs ?? 50);
   }
 }
 
-function tryConnect(port: number): Promise<boolean> {
+function tryConnect(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = connect({ port, host: LOOPBACK });
+    const sock = connect({ port, host });
     const done = (ok: boolean): void => {
       sock.removeAllListeners();
       sock.on('error', () => undefined);

@@ -5,10 +5,16 @@
  *     videoPt: number;                       // negotiated video payload type (see below)
  *     videoCodec?: 'H264' | 'VP8' | 'VP9';   // default 'H264' (packetization-mode=1)
  *     audioPt?: number;                      // negotiated Opus payload type; omit for video only
+ *     host?: string;                         // address to bind: the recipientHost of the Janus
+ *                                            // that forwards (default: defaultRecipientHost() =
+ *                                            // env TANDEM_PEERS_RECIPIENT_HOST, set by global
+ *                                            // setup to the shared Janus', else 127.0.0.1). A
+ *                                            // private startWhipServer(): pass whip.recipientHost
  *     timeoutMs?: number;                    // startup timeout (default 10 s)
  *   }): Promise<RtpReceiver>
  *
  *   interface RtpReceiver {
+ *     host: string;                          // bound address (also the SDP's c= line)
  *     videoPort: number;                     // pass as recipient.videoPort (even; +1 is RTCP)
  *     audioPort: number | undefined;         // pass as recipient.audioPort
  *     sdpPath: string;
@@ -30,16 +36,18 @@
  *   2. create the endpoint with recipient ports from `reserveRtpPorts()`, publish, read the answer,
  *      then `startRtpReceiver({ ..., ports })` on those ports. Start it quickly: it waits for the
  *      next keyframe otherwise (Janus asks for one every fir_freq = 10 s).
- *   reserveRtpPorts({ audio?: boolean }): Promise<{ videoPort, audioPort? }>
+ *   reserveRtpPorts({ audio?: boolean; host?: string }): Promise<{ videoPort, audioPort? }>
  *
- * ffmpeg: `-protocol_whitelist file,udp,rtp -localaddr 127.0.0.1 -i recv.sdp` + decode.ts output
- * args. Ready = its UDP sockets are bound (polled in /proc/net/udp, nothing is sent to them).
+ * ffmpeg: `-protocol_whitelist file,udp,rtp -localaddr HOST -i recv.sdp` (c=IN IP4 HOST) + decode.ts
+ * output args. ffmpeg sends its RTCP receiver reports to the c= address, i.e. HOST itself: nothing
+ * goes anywhere else. Ready = its UDP sockets are bound to HOST (polled in /proc/net/udp, nothing
+ * is sent to them).
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DecodeStatsParser, decodeOutputArgs, type DecodeStats } from './decode';
-import { freeUdpPortPair, sleep, LOOPBACK } from './ports';
+import { freeUdpPortPair, sleep, defaultRecipientHost } from './ports';
 import { FFMPEG, makeTempDir, removeTempDir, spawnPeer, withStartupGuard } from './proc';
 
 export type RtpVideoCodec = 'H264' | 'VP8' | 'VP9';
@@ -48,12 +56,15 @@ export interface RtpReceiverOptions {
   videoPt: number;
   videoCodec?: RtpVideoCodec;
   audioPt?: number;
-  /** Ports from reserveRtpPorts(); default: fresh ones. */
+  /** Address to bind (and the SDP's c=): default defaultRecipientHost(). */
+  host?: string;
+  /** Ports from reserveRtpPorts() (with the same host); default: fresh ones. */
   ports?: { videoPort: number; audioPort?: number };
   timeoutMs?: number;
 }
 
 export interface RtpReceiver {
+  readonly host: string;
   readonly videoPort: number;
   readonly audioPort: number | undefined;
   readonly sdpPath: string;
@@ -85,16 +96,17 @@ export function payloadTypesFromSdp(sdp: string): { video?: NegotiatedPt; audio?
 }
 
 /** Video (and audio) ports for a receiver you will start later with `ports`. */
-export async function reserveRtpPorts(opts: { audio?: boolean } = {}): Promise<{ videoPort: number; audioPort?: number }> {
-  const videoPort = await freeUdpPortPair();
+export async function reserveRtpPorts(opts: { audio?: boolean; host?: string } = {}): Promise<{ videoPort: number; audioPort?: number }> {
+  const host = opts.host ?? defaultRecipientHost();
+  const videoPort = await freeUdpPortPair(host);
   if (opts.audio === false) return { videoPort };
-  let audioPort = await freeUdpPortPair();
-  while (Math.abs(audioPort - videoPort) < 2) audioPort = await freeUdpPortPair();
+  let audioPort = await freeUdpPortPair(host);
+  while (Math.abs(audioPort - videoPort) < 2) audioPort = await freeUdpPortPair(host);
   return { videoPort, audioPort };
 }
 
-function buildSdp(o: { videoPort: number; videoPt: number; videoCodec: RtpVideoCodec; audioPort?: number; audioPt?: number }): string {
-  const lines = ['v=0', `o=- 0 0 IN IP4 ${LOOPBACK}`, 's=tandem test receiver', `c=IN IP4 ${LOOPBACK}`, 't=0 0'];
+function buildSdp(o: { host: string; videoPort: number; videoPt: number; videoCodec: RtpVideoCodec; audioPort?: number; audioPt?: number }): string {
+  const lines = ['v=0', `o=- 0 0 IN IP4 ${o.host}`, 's=tandem test receiver', `c=IN IP4 ${o.host}`, 't=0 0'];
   if (o.audioPort !== undefined && o.audioPt !== undefined) {
     lines.push(`m=audio ${o.audioPort} RTP/AVP ${o.audioPt}`, `a=rtpmap:${o.audioPt} opus/48000/2`, 'a=recvonly');
   }
@@ -104,22 +116,32 @@ function buildSdp(o: { videoPort: number; videoPt: number; videoCodec: RtpVideoC
   return lines.join('\r\n');
 }
 
-async function udpBound(port: number): Promise<boolean> {
+/** An IPv4 address as /proc/net/udp shows it (host byte order, little-endian here): 127.0.0.1 → 0100007F. */
+function procHexAddr(addr: string): string {
+  return addr
+    .split('.')
+    .reverse()
+    .map((b) => Number(b).toString(16).toUpperCase().padStart(2, '0'))
+    .join('');
+}
+
+async function udpBound(host: string, port: number): Promise<boolean> {
   const text = await readFile('/proc/net/udp', 'utf8');
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  return text.includes(`0100007F:${hex} `) || text.includes(`00000000:${hex} `);
+  return text.includes(`${procHexAddr(host)}:${hex} `) || text.includes(`00000000:${hex} `);
 }
 
 export async function startRtpReceiver(opts: RtpReceiverOptions): Promise<RtpReceiver> {
   const videoCodec = opts.videoCodec ?? 'H264';
   const wantAudio = opts.audioPt !== undefined;
-  const ports = opts.ports ?? (await reserveRtpPorts({ audio: wantAudio }));
+  const host = opts.host ?? defaultRecipientHost();
+  const ports = opts.ports ?? (await reserveRtpPorts({ audio: wantAudio, host }));
   const videoPort = ports.videoPort;
   const audioPort = wantAudio ? ports.audioPort : undefined;
   if (wantAudio && audioPort === undefined) throw new Error('startRtpReceiver: audioPt given but ports.audioPort missing');
   const dir = makeTempDir('rtp');
   const sdpPath = join(dir, 'recv.sdp');
-  const sdpOpts: Parameters<typeof buildSdp>[0] = { videoPort, videoPt: opts.videoPt, videoCodec };
+  const sdpOpts: Parameters<typeof buildSdp>[0] = { host, videoPort, videoPt: opts.videoPt, videoCodec };
   if (audioPort !== undefined && opts.audioPt !== undefined) {
     sdpOpts.audioPort = audioPort;
     sdpOpts.audioPt = opts.audioPt;
@@ -127,7 +149,7 @@ export async function startRtpReceiver(opts: RtpReceiverOptions): Promise<RtpRec
   writeFileSync(sdpPath, buildSdp(sdpOpts));
   const args = [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
-    '-protocol_whitelist', 'file,udp,rtp', '-localaddr', LOOPBACK,
+    '-protocol_whitelist', 'file,udp,rtp', '-localaddr', host,
     '-reorder_queue_size', '500',
     '-i', sdpPath,
     ...decodeOutputArgs(),
@@ -140,9 +162,9 @@ export async function startRtpReceiver(opts: RtpReceiverOptions): Promise<RtpRec
     for (const w of waiters) w();
   });
 
-  await withStartupGuard(`RTP receiver (ffmpeg on udp ${videoPort}${audioPort ? `/${audioPort}` : ''})`, () => [proc], async () => {
+  await withStartupGuard(`RTP receiver (ffmpeg on udp ${host}:${videoPort}${audioPort ? `/${audioPort}` : ''})`, () => [proc], async () => {
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
-    while (!((await udpBound(videoPort)) && (audioPort === undefined || (await udpBound(audioPort))))) {
+    while (!((await udpBound(host, videoPort)) && (audioPort === undefined || (await udpBound(host, audioPort))))) {
       if (!proc.isAlive()) throw new Error('ffmpeg exited before binding its RTP ports');
       if (Date.now() > deadline) throw new Error('ffmpeg did not bind its RTP ports in time');
       await sleep(25);
@@ -161,6 +183,7 @@ export async function startRtpReceiver(opts: RtpReceiverOptions): Promise<RtpRec
   };
 
   return {
+    host,
     videoPort,
     audioPort,
     sdpPath,

@@ -10,7 +10,8 @@
  *       stat(): Promise<string>                   // /stat XML
  *       streamStat(key, app = 'live'): Promise<StreamStat | undefined>
  *     };
- *     whip: WhipAdminClient & { room: number; janusWsUrl: string };   // see janus.ts
+ *     whip: WhipAdminClient & { room: number; janusWsUrl: string };   // see janus.ts; its
+ *                                       // recipientHost is the shared Janus' (root-side veth address)
  *   }
  *   uniqueKey(prefix = 'k'): string   // a stream key / endpoint id unique within this run
  *
@@ -46,7 +47,11 @@ export function sharedPeers(): SharedPeers {
       stat: () => fetchNginxStat(httpPort),
       streamStat: (key, app = 'live') => fetchStreamStat(httpPort, app, key),
     },
-    whip: { ...whipAdminClient(whipBaseUrl), room: inject('whipRoom'), janusWsUrl: inject('janusWsUrl') },
+    whip: {
+      ...whipAdminClient(whipBaseUrl, { recipientHost: inject('whipRecipientHost') }),
+      room: inject('whipRoom'),
+      janusWsUrl: inject('janusWsUrl'),
+    },
   };
 }
 

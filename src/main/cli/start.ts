@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createDispatcher } from '../../shared/rpc';
 import { startControlServer } from '../control/server';
 import { Studio } from '../studio/studio';
+import { defaultDataDir } from '../studio/scene-store';
 
 /** Path of the Electron binary if the electron package and its download are both present. */
 export function findElectronBinary(): string | undefined {
@@ -70,10 +71,13 @@ export async function runServe(args: string[], explainNoElectron = false): Promi
   const flags = parseServeFlags(args);
   const staticDir = findRendererDir();
   if (!staticDir) throw new Error('the studio UI is not built: run `npm run build` first');
-  const studio = new Studio({ mode: 'browser' });
+  const studio = new Studio({ mode: 'browser', dataDir: defaultDataDir() });
+  await studio.load();
+  if (studio.loadProblem) process.stderr.write(`tandem: saved scenes not loaded: ${studio.loadProblem}\n`);
   const server = await startControlServer({
     dispatch: createDispatcher(studio),
     events: studio,
+    onMedia: (msg) => studio.pushMedia(msg),
     staticDir,
     ...(flags.port !== undefined ? { port: flags.port } : {}),
   });

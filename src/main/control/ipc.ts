@@ -2,7 +2,8 @@
 // call comes from our own window's main frame before dispatching. Events go to that window.
 // Typed structurally so tests can drive it with doubles of ipcMain (Electron cannot run in CI).
 import type { ApiEvents } from '../../shared/api';
-import { API_METHODS, IPC_EVENT_CHANNEL, IPC_PREFIX } from '../../shared/methods';
+import { API_METHODS, IPC_EVENT_CHANNEL, IPC_MEDIA_CHANNEL, IPC_PREFIX } from '../../shared/methods';
+import { decodeMedia, type MediaMessage } from '../../shared/media-wire';
 import type { Dispatch, RpcOutcome } from '../../shared/rpc';
 import type { EventSource } from './server';
 
@@ -14,6 +15,8 @@ export interface IpcInvokeEventLike {
 export interface IpcMainLike {
   handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => unknown): void;
   removeHandler(channel: string): void;
+  on(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => void): unknown;
+  removeListener(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => void): unknown;
 }
 
 export interface WebContentsLike {
@@ -30,15 +33,25 @@ export interface IpcOptions {
   target: WebContentsLike;
   /** Whether a frame URL is our renderer (file://…/index.html or the dev server origin). */
   isTrustedUrl: (url: string) => boolean;
+  /** Raw frames and PCM from the renderer's compositor and mixer. */
+  onMedia?: (msg: MediaMessage) => void;
 }
 
 /** Registers the handlers; returns the function that removes them again. */
 export function registerIpc(opts: IpcOptions): () => void {
+  const trusted = (event: IpcInvokeEventLike): boolean => {
+    const frame = event.senderFrame;
+    return event.sender.id === opts.target.id && frame !== null && !frame.parent && opts.isTrustedUrl(frame.url);
+  };
+  const onMedia = (event: IpcInvokeEventLike, buf: unknown): void => {
+    if (!trusted(event) || !(buf instanceof Uint8Array)) return;
+    const msg = decodeMedia(buf);
+    if (typeof msg !== 'string') opts.onMedia?.(msg);
+  };
+  if (opts.onMedia) opts.ipcMain.on(IPC_MEDIA_CHANNEL, onMedia);
   for (const method of API_METHODS) {
     opts.ipcMain.handle(IPC_PREFIX + method, async (event, params): Promise<RpcOutcome> => {
-      const frame = event.senderFrame;
-      const trusted = event.sender.id === opts.target.id && frame !== null && !frame.parent && opts.isTrustedUrl(frame.url);
-      if (!trusted) return { ok: false, error: { code: 'auth-rejected', message: 'IPC call from an untrusted frame' } };
+      if (!trusted(event)) return { ok: false, error: { code: 'auth-rejected', message: 'IPC call from an untrusted frame' } };
       return opts.dispatch(method, params);
     });
   }
@@ -51,6 +64,7 @@ export function registerIpc(opts: IpcOptions): () => void {
     if (removed) return;
     removed = true;
     for (const off of offs) off();
+    if (opts.onMedia) opts.ipcMain.removeListener(IPC_MEDIA_CHANNEL, onMedia);
     for (const method of API_METHODS) opts.ipcMain.removeHandler(IPC_PREFIX + method);
   };
 }

@@ -1,15 +1,19 @@
 // The Studio orchestrator: the engine behind every transport. It owns the scene document (with
 // undo/redo and persistence), destinations and settings, implements the StudioApi, and emits
 // `state` and `stats` events for subscribers.
-import type { ApiEventListeners, Destination, Recording, Settings, StudioApiImpl, StudioState } from '../../shared/api';
-import { InvalidStateError, TandemError } from '../../shared/errors';
-import type { OutputStats } from '../../shared/stats';
+import type { ApiEventListeners, Destination, EngineStats, Recording, Settings, StudioApiImpl, StudioState } from '../../shared/api';
+import { InvalidStateError, TandemError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
+import type { OutputState, OutputStats } from '../../shared/stats';
 import { SceneHistory } from '../../shared/scene/history';
 import type { SceneOp } from '../../shared/scene/ops';
 import type { Transition } from '../../shared/scene/model';
 import { TypedEmitter } from '../util/emitter';
+import { CpuMeter } from '../util/cpu';
 import { applyPatch, createRecord, toPublic, type DestinationRecord } from './destinations';
 import { defaultSceneDoc, SceneStore } from './scene-store';
+import { Broadcast, RECORD_ID, recordingPath } from './broadcast';
+import type { MediaMessage } from '../../shared/media-wire';
+import type { OutputSpec } from '../outputs/factory';
 
 export const DEFAULT_SETTINGS: Settings = {
   width: 1280,
@@ -43,6 +47,11 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
   private recording: Recording = { active: false };
   private readonly engine: StudioState['engine'];
   private closed = false;
+  private readonly cpu = new CpuMeter();
+  private readonly broadcast = new Broadcast(() => this.settings, {
+    onState: (id, state, error) => this.onOutputState(id, state, error),
+    onStats: (stats) => this.emit('stats', stats),
+  });
   /** Why the saved scenes could not be used at load, if so. */
   loadProblem: string | undefined;
 
@@ -155,24 +164,63 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     return this.settings;
   }
 
-  goLive(_params: { ids?: string[] | undefined } | undefined): null {
-    throw new InvalidStateError('going live from the studio window is not wired yet: use `tandem publish` for now');
+  async goLive(params: { ids?: string[] | undefined } | undefined): Promise<null> {
+    const targets = params?.ids ? params.ids.map((id) => this.mustGet(id)) : [...this.destinations.values()].filter((d) => d.enabled);
+    if (targets.length === 0) throw new InvalidStateError('there is no enabled destination to go live on');
+    const starts = targets
+      .filter((d) => !this.broadcast.has(d.id))
+      .map(async (d) => {
+        d.state = 'connecting';
+        delete d.error;
+        this.changed(false);
+        try {
+          await this.broadcast.add(d.id, specOf(d));
+        } catch (err) {
+          this.onOutputState(d.id, 'failed', toErrorInfo(err));
+        }
+      });
+    await Promise.all(starts);
+    return null;
   }
 
-  stopLive(_params: { ids?: string[] | undefined } | undefined): null {
+  async stopLive(params: { ids?: string[] | undefined } | undefined): Promise<null> {
+    const ids = params?.ids ?? [...this.destinations.keys()];
+    await Promise.all(ids.filter((id) => this.broadcast.has(id)).map((id) => this.broadcast.remove(id)));
     return null;
   }
 
   getStats(): OutputStats[] {
-    return [];
+    return this.broadcast.stats();
   }
 
-  startRecording(_params: { path?: string | undefined } | undefined): Recording {
-    throw new InvalidStateError('recording from the studio is not wired yet: use `tandem publish --record` for now');
+  getEngineStats(): EngineStats {
+    return { cpuPercent: this.cpu.sample(), ...this.broadcast.engineStats() };
   }
 
-  stopRecording(): Recording {
+  async startRecording(params: { path?: string | undefined } | undefined): Promise<Recording> {
+    if (this.recording.active) throw new InvalidStateError('already recording');
+    const path = params?.path ?? recordingPath(this.settings);
+    this.recording = { active: true, path, startedAt: Date.now() };
+    this.changed(false);
+    try {
+      await this.broadcast.add(RECORD_ID, { kind: 'record', path });
+    } catch (err) {
+      this.recording = { active: false, path, error: toErrorInfo(err) };
+      this.changed(false);
+      throw err;
+    }
     return this.recording;
+  }
+
+  async stopRecording(): Promise<Recording> {
+    if (!this.recording.active) return this.recording;
+    await this.broadcast.remove(RECORD_ID);
+    return this.recording;
+  }
+
+  /** Raw frames and PCM from the renderer (browser-mode /media channel, or IPC). */
+  pushMedia(msg: MediaMessage): void {
+    this.broadcast.push(msg);
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────
@@ -184,6 +232,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.broadcast.close();
     this.removeAllListeners();
     await this.store?.flush();
   }
@@ -194,8 +243,39 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     return rec;
   }
 
+  private onOutputState(id: string, state: OutputState, error?: ErrorInfo): void {
+    if (id === RECORD_ID) {
+      if (state === 'failed' || state === 'stopped') {
+        const rec: Recording = { active: false };
+        if (this.recording.path !== undefined) rec.path = this.recording.path;
+        if (error) rec.error = { code: error.code, message: error.message };
+        this.recording = rec;
+        if (state === 'failed') void this.broadcast.remove(RECORD_ID);
+      }
+    } else {
+      const d = this.destinations.get(id);
+      if (!d) return;
+      d.state = state;
+      if (error) d.error = error;
+      else if (state === 'live') delete d.error;
+      if (state === 'failed') void this.broadcast.remove(id).then(() => {
+        d.state = 'failed';
+        this.changed(false);
+      });
+    }
+    this.live = [...this.destinations.values()].some((d) => ['connecting', 'live', 'reconnecting'].includes(d.state));
+    this.changed(false);
+  }
+
   private changed(persist = true): void {
     if (persist) this.store?.save(this.history.doc);
     this.emit('state', this.getState());
   }
+}
+
+/** The output spec of a destination: RTMP gets the key appended to the server URL. */
+export function specOf(d: DestinationRecord): OutputSpec {
+  if (d.protocol === 'whip') return d.secret ? { kind: 'whip', url: d.url, token: d.secret } : { kind: 'whip', url: d.url };
+  const base = d.url.replace(/\/+$/, '');
+  return { kind: 'rtmp', url: d.secret ? `${base}/${d.secret}` : base };
 }

@@ -2,7 +2,7 @@
 // WebSocket in browser mode (token from the page URL). The rest of the UI sees one StudioApi.
 import { createApiClient } from '../../../shared/rpc';
 import type { StudioApi } from '../../../shared/api';
-import { webSocketMediaLink, type MediaLink } from '../engine/media-link';
+import { bridgeMediaLink, webSocketMediaLink, type MediaLink } from '../engine/media-link';
 import { bridgeTransport, webSocketTransport, type BridgeLike, type EventfulTransport } from '../../../shared/transports';
 
 export interface Connection {
@@ -22,7 +22,10 @@ declare global {
 export async function connect(): Promise<Connection> {
   if (window.tandem) {
     const transport = bridgeTransport(window.tandem);
-    return { api: createApiClient(transport), transport, mode: 'electron', openMediaLink: () => null };
+    const bridge = window.tandem;
+    const send = bridge.sendMedia;
+    const openMediaLink = typeof send === 'function' ? () => bridgeMediaLink((m) => (send as (m: Uint8Array) => void)(m)) : () => null;
+    return { api: createApiClient(transport), transport, mode: 'electron', openMediaLink };
   }
   const token = new URLSearchParams(window.location.search).get('token');
   if (!token) throw new Error('This page needs the access token from the URL that `npm start` printed.');

@@ -74,6 +74,10 @@ export function ProgramView({ settings, doc, capture, openLink, onProgram }: Pro
           <span title="Frames the compositor missed its deadline for, or could not hand to the encoder">
             rendered {stats.framesRendered} · dropped {stats.framesDropped + stats.readbackDrops + stats.linkDrops} · late {stats.framesLate}
             {capture && ` · sent ${stats.framesSent}`}
+            <span className="timings" data-testid="program-timings">
+              {' '}
+              · render {stats.ms.render.toFixed(1)} ms · capture {stats.ms.capture.toFixed(1)} ms · send {stats.ms.send.toFixed(1)} ms
+            </span>
           </span>
         )}
       </div>

@@ -46,3 +46,26 @@ export function webSocketMediaLink(url: string): MediaLink {
     },
   };
 }
+
+/** Electron: through the preload's sendMedia (IPC). The engine side drops nothing. */
+export function bridgeMediaLink(send: (msg: Uint8Array) => void): MediaLink {
+  let bytesSent = 0;
+  return {
+    sendVideo(w, h, t, data) {
+      const msg = encodeVideo(w, h, t, data);
+      send(msg);
+      bytesSent += msg.byteLength;
+      return true;
+    },
+    sendAudio(rate, ch, t, pcm) {
+      const msg = encodeAudio(rate, ch, t, pcm);
+      send(msg);
+      bytesSent += msg.byteLength;
+    },
+    get bytesSent() {
+      return bytesSent;
+    },
+    videoDropped: 0,
+    close() {},
+  };
+}

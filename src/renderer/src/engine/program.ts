@@ -17,6 +17,16 @@ export interface ProgramStats {
   linkDrops: number;
   framesSent: number;
   bytesSent: number;
+  /** Mean milliseconds per frame spent composing + presenting, converting + reading back, sending. */
+  ms: { render: number; capture: number; send: number };
+}
+
+/** Exponentially weighted mean, for per-stage timings. */
+class Ewma {
+  value = 0;
+  add(x: number): void {
+    this.value = this.value === 0 ? x : this.value * 0.9 + x * 0.1;
+  }
 }
 
 const wallUs = (perfMs: number): number => Math.round((performance.timeOrigin + perfMs) * 1000);
@@ -31,6 +41,9 @@ export class Program {
   private link: MediaLink | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private framesSent = 0;
+  private readonly tRender = new Ewma();
+  private readonly tCapture = new Ewma();
+  private readonly tSend = new Ewma();
   private running = true;
 
   constructor(
@@ -87,6 +100,7 @@ export class Program {
       linkDrops: this.link?.videoDropped ?? 0,
       framesSent: this.framesSent,
       bytesSent: this.link?.bytesSent ?? 0,
+      ms: { render: this.tRender.value, capture: this.tCapture.value, send: this.tSend.value },
     };
   }
 
@@ -137,11 +151,19 @@ export class Program {
       }
       this.compositor.compose(this.layersOf(current, wallMs), previous);
       this.compositor.present();
-      if (this.link) this.compositor.capture(wallUs(tick.timeMs));
+      const t1 = performance.now();
+      this.tRender.add(t1 - now);
+      if (this.link) {
+        this.compositor.capture(wallUs(tick.timeMs));
+        this.tCapture.add(performance.now() - t1);
+      }
     }
-    for (const f of this.compositor.collect()) {
+    const t2 = performance.now();
+    const frames = this.compositor.collect();
+    for (const f of frames) {
       if (this.link?.sendVideo(f.width, f.height, f.captureTimeUs, f.data)) this.framesSent++;
     }
+    if (frames.length) this.tSend.add(performance.now() - t2);
     this.schedule();
   }
 }

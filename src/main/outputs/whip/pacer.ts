@@ -1,0 +1,93 @@
+// A leaky-bucket pacer for outgoing RTP (the idea of libwebrtc's PacedSender; RFC 8083 §4.1
+// asks senders not to burst beyond what the path takes). werift has none, so a 60 kB keyframe
+// would leave in one burst of ~50 packets: here it leaves at `rateKbps` (the pacing rate,
+// a multiple of the media bitrate), audio first. Pure apart from the injected clock and timer.
+
+export interface PacerOptions<P> {
+  /** Pacing rate, kbit/s. */
+  rateKbps: number;
+  send: (packet: P) => void;
+  /** Budget the pacer may bank while idle, ms of the rate (default 5). */
+  burstMs?: number;
+  now?: () => number;
+}
+
+interface Item<P> {
+  packet: P;
+  bytes: number;
+}
+
+export class Pacer<P> {
+  private readonly audio: Item<P>[] = [];
+  private readonly video: Item<P>[] = [];
+  private bytesPerMs: number;
+  private readonly burstMs: number;
+  private readonly now: () => number;
+  private readonly send: (packet: P) => void;
+  private budget: number;
+  private last: number;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  queuedBytes = 0;
+
+  constructor(opts: PacerOptions<P>) {
+    this.bytesPerMs = opts.rateKbps / 8;
+    this.burstMs = opts.burstMs ?? 5;
+    this.now = opts.now ?? (() => performance.now());
+    this.send = opts.send;
+    this.budget = this.bytesPerMs * this.burstMs;
+    this.last = this.now();
+  }
+
+  setRate(kbps: number): void {
+    this.bytesPerMs = Math.max(1, kbps / 8);
+  }
+
+  /** Queue packets of one frame (or one audio packet) and send what the budget allows now. */
+  push(kind: 'audio' | 'video', items: readonly Item<P>[]): void {
+    if (this.closed) return;
+    (kind === 'audio' ? this.audio : this.video).push(...items);
+    for (const it of items) this.queuedBytes += it.bytes;
+    this.drain();
+  }
+
+  /** Queued media duration at the pacing rate, ms. */
+  get delayMs(): number {
+    return this.queuedBytes / this.bytesPerMs;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.audio.length = 0;
+    this.video.length = 0;
+    this.queuedBytes = 0;
+  }
+
+  private drain(): void {
+    if (this.closed) return;
+    const t = this.now();
+    this.budget = Math.min(this.bytesPerMs * this.burstMs, this.budget + (t - this.last) * this.bytesPerMs);
+    this.last = t;
+    // Audio is small and latency-critical: it never waits for budget (but spends it).
+    for (let a = this.audio.shift(); a; a = this.audio.shift()) this.emit(a);
+    while (this.video.length > 0 && this.budget > 0) {
+      const v = this.video.shift();
+      if (v) this.emit(v);
+    }
+    if (this.video.length > 0 && !this.timer) {
+      const wait = Math.max(1, Math.ceil(-this.budget / this.bytesPerMs));
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.drain();
+      }, wait);
+    }
+  }
+
+  private emit(item: Item<P>): void {
+    this.budget -= item.bytes;
+    this.queuedBytes -= item.bytes;
+    this.send(item.packet);
+  }
+}

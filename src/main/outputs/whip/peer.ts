@@ -1,0 +1,316 @@
+// The werift side of the WHIP output — the ONLY werift import in the project (DESIGN.md).
+//   sendonly H.264 (RFC 6184, packetization-mode=1, profile-level-id from the SPS) + Opus
+//   (RFC 7587), offer munged per RFC 9725 §4.2 (see sdp.ts); iceServers always explicit (werift's
+//   default is Google's STUN server) and a bounded iceStunGatherTimeout.
+//   NACK (RFC 4585 §6.2.1): werift answers from its own 128-packet history; older packets are
+//   answered here from a PacketHistory sized for ≥ nackHistoryMs at the configured bitrate.
+//   PLI (RFC 4585 §6.3.1) via sender.onPictureLossIndication; FIR (RFC 5104 §4.3.1) does not
+//   reach the sender in werift, so it is caught on the DTLS transport's RTCP.
+//   Outgoing video goes through a Pacer (werift has none); audio bypasses its budget.
+import {
+  H264Packetizer,
+  MediaStream,
+  MediaStreamTrack,
+  OpusPacketizer,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
+  RtcpPayloadSpecificFeedback,
+  type RTCRtpSender,
+  type RtcpPacket,
+  type RtpPacket,
+  type GenericNack,
+} from 'werift';
+import { TypedEmitter } from '../../util/emitter';
+import { PacketHistory, historySize } from './history';
+import { Pacer } from './pacer';
+import { hasIdr, rtpNalUnits, toLengthPrefixed } from './annexb';
+import { applyRemoteIce, buildSdpFrag, mungeOffer, parseSdpFrag, iceParams } from './sdp';
+import type { IceServer } from './link';
+
+/** RTP payload bound (RFC 9725 §4.2 leaves MTU to the client; 1200 is the WebRTC norm). */
+export const MAX_RTP_PAYLOAD = 1200;
+const WERIFT_HISTORY = 128; // RTP_HISTORY_SIZE in werift 0.25.2 rtpSender.js
+const FIR_COUNT = 4; // RFC 5104 §4.3.1: PSFB FMT 4
+
+export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+export interface WhipPeerOptions {
+  iceServers: readonly IceServer[];
+  /** Seconds to wait for server-reflexive candidates (werift iceStunGatherTimeout). */
+  iceStunGatherTimeoutSec: number;
+  /** Extra host addresses to gather on (werift skips loopback unless listed). */
+  iceAdditionalHostAddresses?: readonly string[];
+  /** RFC 6184 §8.1 profile-level-id (6 hex digits), from the SPS. */
+  h264ProfileLevelId: string;
+  /** SPS/PPS to prepend to IDRs that lack them (NAL units without start codes). */
+  parameterSets: readonly Uint8Array[];
+  audioChannels: number;
+  videoBitrateKbps: number;
+  audioBitrateKbps: number;
+  /** Media kept for NACK, ms (≥ 1000). */
+  nackHistoryMs: number;
+  /** Pacing rate ÷ media bitrate (libwebrtc uses 2.5). */
+  pacingFactor: number;
+  /** Offer later m-lines as bundle-only (JSEP max-bundle). */
+  bundleOnly: boolean;
+}
+
+export interface PeerEvents {
+  state: (state: PeerState) => void;
+  pli: () => void;
+  fir: () => void;
+}
+
+export interface PeerStats {
+  bytesSent: number;
+  packetsSent: number;
+  nacks: number;
+  retransmits: number;
+  plis: number;
+  firs: number;
+  rttMs?: number;
+  lossFraction?: number;
+  availableBitrateKbps?: number;
+  pacerDelayMs: number;
+}
+
+/**
+ * H.264 access unit → RTP packets (RFC 6184 §5.6 single NAL, §5.7.1 STAP-A for SPS+PPS, §5.8
+ * FU-A), on werift's H264Packetizer: AUD/filler dropped, parameter sets added to IDRs that lack
+ * them, marker bit on the last packet of the access unit (§5.1), payloads ≤ maxPayload.
+ */
+export class H264RtpPacketizer {
+  private readonly p: H264Packetizer;
+  constructor(parameterSets: readonly Uint8Array[], maxPayload = MAX_RTP_PAYLOAD) {
+    this.p = new H264Packetizer({
+      maxPayloadSize: maxPayload,
+      inputFormat: 'length-prefixed',
+      parameterSets: parameterSets.map((u) => Buffer.from(u)),
+    });
+  }
+
+  packetize(accessUnit: Uint8Array, ts: number): RtpPacket[] {
+    const nals = rtpNalUnits(accessUnit);
+    if (nals.length === 0) return [];
+    return this.p.packetize(toLengthPrefixed(nals), ts >>> 0, { isKeyframe: hasIdr(nals) });
+  }
+}
+
+interface Outgoing {
+  sender: RTCRtpSender;
+  rtp: RtpPacket;
+}
+
+export class WhipPeer extends TypedEmitter<PeerEvents> {
+  private readonly pc: RTCPeerConnection;
+  private readonly video: RTCRtpSender;
+  private readonly audio: RTCRtpSender;
+  private readonly h264: H264RtpPacketizer;
+  private readonly opus: OpusPacketizer;
+  private readonly history: PacketHistory<RtpPacket>;
+  private readonly pacer: Pacer<Outgoing>;
+  private readonly offs: (() => void)[] = [];
+  private remoteAnswer = '';
+  private closed = false;
+  private counters = { bytesSent: 0, packetsSent: 0, nacks: 0, ownRetransmits: 0, plis: 0, firs: 0 };
+
+  constructor(private readonly opts: WhipPeerOptions) {
+    super();
+    this.pc = new RTCPeerConnection({
+      iceServers: opts.iceServers.map((s) => ({ ...s })),
+      iceStunGatherTimeout: opts.iceStunGatherTimeoutSec,
+      ...(opts.iceAdditionalHostAddresses ? { iceAdditionalHostAddresses: [...opts.iceAdditionalHostAddresses] } : {}),
+      bundlePolicy: 'max-bundle',
+      codecs: {
+        audio: [
+          new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, parameters: 'minptime=10;useinbandfec=1' }),
+        ],
+        video: [
+          new RTCRtpCodecParameters({
+            mimeType: 'video/H264',
+            clockRate: 90000,
+            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }, { type: 'goog-remb' }],
+            parameters: `level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=${opts.h264ProfileLevelId}`,
+          }),
+        ],
+      },
+      headerExtensions: {
+        audio: [new RTCRtpHeaderExtensionParameters({ id: 1, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' })],
+        video: [
+          new RTCRtpHeaderExtensionParameters({ id: 1, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' }),
+          // abs-send-time lets the receiver estimate bandwidth and send REMB (no TWCC: werift's is basic).
+          new RTCRtpHeaderExtensionParameters({ id: 3, uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time' }),
+        ],
+      },
+    });
+    const stream = new MediaStream();
+    this.audio = this.pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly', streams: [stream] }).sender;
+    this.video = this.pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly', streams: [stream] }).sender;
+    this.h264 = new H264RtpPacketizer(opts.parameterSets);
+    this.opus = new OpusPacketizer({ maxPayloadSize: MAX_RTP_PAYLOAD });
+    this.history = new PacketHistory(historySize(opts.videoBitrateKbps, Math.max(1000, opts.nackHistoryMs)));
+    this.pacer = new Pacer<Outgoing>({
+      rateKbps: Math.max(500, (opts.videoBitrateKbps + opts.audioBitrateKbps) * opts.pacingFactor),
+      send: (o) => this.dispatch(o),
+    });
+
+    const sub = (u: { unSubscribe: () => void }): void => void this.offs.push(() => u.unSubscribe());
+    sub(this.pc.connectionStateChange.subscribe((s) => this.emit('state', s)));
+    sub(this.video.onPictureLossIndication.subscribe(() => this.onPli()));
+    sub(this.video.onGenericNack.subscribe((nack) => this.onNack(nack)));
+  }
+
+  get historyCapacity(): number {
+    return this.history.capacity;
+  }
+
+  /** setLocalDescription (werift gathers every candidate first), then the munged WHIP offer. */
+  async createOffer(): Promise<string> {
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    const sdp = this.pc.localDescription?.sdp;
+    if (!sdp) throw new Error('werift produced no local description');
+    return mungeOffer(sdp, { bundleOnly: this.opts.bundleOnly });
+  }
+
+  /** Apply the WHIP answer; FIR is watched on the (bundled) DTLS transport from here on. */
+  async setAnswer(answer: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    this.remoteAnswer = answer;
+    const dtls = this.video.dtlsTransport;
+    const { unSubscribe } = dtls.onRtcp.subscribe((p) => this.onRtcp(p));
+    this.offs.push(unSubscribe);
+  }
+
+  /** The answer's codecs as werift negotiated them. */
+  negotiated(): { video?: string; audio?: string } {
+    const out: { video?: string; audio?: string } = {};
+    if (this.video.codec) out.video = this.video.codec.mimeType;
+    if (this.audio.codec) out.audio = this.audio.codec.mimeType;
+    return out;
+  }
+
+  /** RFC 9725 §4.3.2 step 1: new local ICE credentials (+ candidates) as an sdpfrag. */
+  async createRestartFragment(iceServers: readonly IceServer[]): Promise<string> {
+    this.pc.setConfiguration({ iceServers: iceServers.map((s) => ({ ...s })) });
+    this.pc.restartIce();
+    await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: true }));
+    const sdp = this.pc.localDescription?.sdp ?? '';
+    const p = iceParams(sdp);
+    return buildSdpFrag(sdp, p.candidates, true);
+  }
+
+  /** RFC 9725 §4.3.2 step 2: the server's sdpfrag becomes the new remote ICE details. */
+  async applyRestartFragment(fragment: string): Promise<void> {
+    const answer = applyRemoteIce(this.remoteAnswer, parseSdpFrag(fragment));
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    this.remoteAnswer = answer;
+  }
+
+  /** A failed restart keeps the old session: drop the pending local offer. */
+  async rollbackRestart(): Promise<void> {
+    if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' });
+  }
+
+  /** Media waiting in the pacer, ms at the pacing rate. */
+  get pacerDelayMs(): number {
+    return this.pacer.delayMs;
+  }
+
+  get connected(): boolean {
+    return this.pc.connectionState === 'connected';
+  }
+
+  /** One Annex B access unit at RTP timestamp `ts` (90 kHz). Returns the number of packets. */
+  sendVideo(accessUnit: Uint8Array, ts: number): number {
+    if (this.closed) return 0;
+    const packets = this.h264.packetize(accessUnit, ts);
+    this.pacer.push(
+      'video',
+      packets.map((rtp) => ({ packet: { sender: this.video, rtp }, bytes: rtp.payload.length + 12 })),
+    );
+    return packets.length;
+  }
+
+  /** One Opus packet at RTP timestamp `ts` (48 kHz). */
+  sendAudio(packet: Uint8Array, ts: number): void {
+    if (this.closed) return;
+    const packets = this.opus.packetize(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength), ts >>> 0);
+    this.pacer.push('audio', packets.map((rtp) => ({ packet: { sender: this.audio, rtp }, bytes: rtp.payload.length + 12 })));
+  }
+
+  stats(): PeerStats {
+    const now = performance.now();
+    const out: PeerStats = {
+      bytesSent: this.counters.bytesSent,
+      packetsSent: this.counters.packetsSent,
+      nacks: this.counters.nacks,
+      retransmits: this.counters.ownRetransmits,
+      plis: this.counters.plis,
+      firs: this.counters.firs,
+      pacerDelayMs: this.pacer.delayMs,
+    };
+    for (const s of this.video.collectStats(now)) {
+      const r = s as unknown as Record<string, unknown>;
+      if (r.type === 'outbound-rtp' && typeof r.retransmittedPacketsSent === 'number') out.retransmits += r.retransmittedPacketsSent;
+      if (r.type === 'remote-inbound-rtp') {
+        if (typeof r.roundTripTime === 'number') out.rttMs = r.roundTripTime * 1000;
+        if (typeof r.fractionLost === 'number') out.lossFraction = r.fractionLost;
+      }
+    }
+    const remb = Number(this.video.receiverEstimatedMaxBitrate);
+    if (remb > 0) out.availableBitrateKbps = remb / 1000;
+    return out;
+  }
+
+  /** Close the peer connection. Idempotent; every subscription is released. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pacer.close();
+    for (const off of this.offs.splice(0)) off();
+    this.history.clear();
+    this.removeAllListeners();
+    await this.pc.close().catch(() => undefined);
+  }
+
+  private dispatch(o: Outgoing): void {
+    if (this.closed || !this.connected) return; // werift drops pre-connection packets anyway
+    if (o.sender === this.video) this.history.put(o.rtp.header.sequenceNumber, o.rtp);
+    this.counters.packetsSent++;
+    this.counters.bytesSent += o.rtp.payload.length + o.rtp.header.serializeSize;
+    o.sender.sendRtp(o.rtp).catch(() => undefined);
+  }
+
+  private onPli(): void {
+    this.counters.plis++;
+    this.emit('pli');
+  }
+
+  private onRtcp(p: RtcpPacket): void {
+    if (!(p instanceof RtcpPayloadSpecificFeedback) || p.feedback.count !== FIR_COUNT) return;
+    const entries = 'fir' in p.feedback ? p.feedback.fir : [];
+    if (entries.length > 0 && !entries.some((e) => e.ssrc === this.video.ssrc)) return;
+    this.counters.firs++;
+    this.emit('fir');
+  }
+
+  /** werift retransmits what its 128-slot cache holds; everything older comes from our history. */
+  private onNack(nack: GenericNack): void {
+    this.counters.nacks++;
+    const codec = this.video.codec;
+    if (!codec || this.closed) return;
+    for (const seq of nack.lost) {
+      const age = this.history.age(seq);
+      if (age === undefined || age < WERIFT_HISTORY) continue;
+      const stored = this.history.get(seq);
+      if (!stored) continue;
+      const rtp = stored.clone();
+      rtp.header.ssrc = this.video.ssrc;
+      rtp.header.payloadType = codec.payloadType;
+      rtp.header.extensions = [];
+      this.counters.ownRetransmits++;
+      this.video.dtlsTransport.sendRtp(rtp.payload, rtp.header).catch(() => undefined);
+    }
+  }
+}

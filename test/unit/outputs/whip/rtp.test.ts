@@ -1,0 +1,178 @@
+// H.264 packetization against RFC 6184 (§5.1 marker, §5.3 NRI, §5.6 single NAL, §5.7.1 STAP-A,
+// §5.8 FU-A), Annex B splitting, and the NACK history / pacer / keyframe limiter helpers.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import { splitAnnexB, rtpNalUnits } from '../../../../src/main/outputs/whip/annexb';
+import { PacketHistory, historySize } from '../../../../src/main/outputs/whip/history';
+import { KeyframeRequestLimiter } from '../../../../src/main/outputs/whip/keyframe';
+import { Pacer } from '../../../../src/main/outputs/whip/pacer';
+import { H264RtpPacketizer, MAX_RTP_PAYLOAD } from '../../../../src/main/outputs/whip/peer';
+import { h264ConfigFrom, splitAccessUnits } from './media-source';
+
+const units = splitAccessUnits(readFileSync(new URL('../../../fixtures/whip/testsrc-640x360-90f.h264', import.meta.url)), true).units;
+const config = h264ConfigFrom(units[0]!.data, 640, 360, 30);
+
+/** Reassemble NAL units from one access unit's RTP payloads, checking RFC 6184 rules on the way. */
+function depacketize(payloads: Buffer[]): Uint8Array[] {
+  const nals: Uint8Array[] = [];
+  let fu: number[] | undefined;
+  for (const p of payloads) {
+    expect(p.length).toBeLessThanOrEqual(MAX_RTP_PAYLOAD);
+    const type = p[0]! & 0x1f;
+    expect(p[0]! & 0x80).toBe(0); // F bit
+    if (type >= 1 && type <= 23) {
+      expect(fu).toBeUndefined();
+      nals.push(p);
+    } else if (type === 24) {
+      let o = 1;
+      let maxNri = 0;
+      while (o < p.length) {
+        const size = p.readUInt16BE(o);
+        const nal = p.subarray(o + 2, o + 2 + size);
+        maxNri = Math.max(maxNri, (nal[0]! >> 5) & 3);
+        nals.push(nal);
+        o += 2 + size;
+      }
+      expect(o).toBe(p.length);
+      expect((p[0]! >> 5) & 3).toBe(maxNri); // §5.7.1: NRI = max of the aggregated NRIs
+    } else if (type === 28) {
+      const s = (p[1]! & 0x80) !== 0;
+      const e = (p[1]! & 0x40) !== 0;
+      expect(p[1]! & 0x20).toBe(0); // R bit
+      expect(s && e).toBe(false); // §5.8: a whole NAL is never one FU
+      if (s) {
+        expect(fu).toBeUndefined();
+        fu = [(p[0]! & 0xe0) | (p[1]! & 0x1f), ...p.subarray(2)]; // NRI from the FU indicator
+      } else {
+        expect(fu).toBeDefined();
+        fu!.push(...p.subarray(2));
+      }
+      if (e) {
+        nals.push(Uint8Array.from(fu!));
+        fu = undefined;
+      }
+    } else throw new Error(`unexpected NAL type ${type}`);
+  }
+  expect(fu).toBeUndefined();
+  return nals;
+}
+
+describe('H264RtpPacketizer (RFC 6184, packetization-mode=1)', () => {
+  it('round-trips every access unit of the fixture and marks only the last packet', () => {
+    const pk = new H264RtpPacketizer([...config.sps, ...config.pps]);
+    let fuSeen = 0;
+    let stapSeen = 0;
+    let lastSeq: number | undefined;
+    for (const [i, au] of units.entries()) {
+      const packets = pk.packetize(au.data, i * 3000);
+      expect(packets.length).toBeGreaterThan(0);
+      packets.forEach((p, k) => {
+        expect(p.header.marker).toBe(k === packets.length - 1);
+        expect(p.header.timestamp).toBe(i * 3000);
+        if (lastSeq !== undefined) expect(p.header.sequenceNumber).toBe((lastSeq + 1) & 0xffff);
+        lastSeq = p.header.sequenceNumber;
+        if ((p.payload[0]! & 0x1f) === 28) fuSeen++;
+        if ((p.payload[0]! & 0x1f) === 24) stapSeen++;
+      });
+      const expected = rtpNalUnits(au.data).map((u) => Buffer.from(u).toString('hex'));
+      expect(depacketize(packets.map((p) => p.payload)).map((u) => Buffer.from(u).toString('hex'))).toEqual(expected);
+    }
+    expect(fuSeen).toBeGreaterThan(0);
+    expect(stapSeen).toBe(units.filter((u) => u.keyframe).length); // SPS+PPS in one STAP-A per IDR
+  });
+
+  it('drops AUDs and prepends SPS/PPS to an IDR that lacks them', () => {
+    const idr = units.find((u) => u.keyframe)!;
+    const nals = splitAnnexB(idr.data);
+    expect(nals.some((n) => (n[0]! & 0x1f) === 9)).toBe(true);
+    const bare = nals.filter((n) => ![7, 8, 9].includes(n[0]! & 0x1f));
+    const annexB = Buffer.concat(bare.flatMap((n) => [Buffer.from([0, 0, 0, 1]), Buffer.from(n)]));
+    const pk = new H264RtpPacketizer([...config.sps, ...config.pps]);
+    const packets = pk.packetize(annexB, 0);
+    expect(packets[0]!.payload[0]! & 0x1f).toBe(24);
+    const out = depacketize(packets.map((p) => p.payload));
+    expect(out.map((n) => n[0]! & 0x1f).slice(0, 2)).toEqual([7, 8]);
+    expect(out.some((n) => (n[0]! & 0x1f) === 9)).toBe(false);
+  });
+
+  it('fragments a large NAL with FU-A, keeping NRI and type, within the MTU', () => {
+    const big = new Uint8Array(5000).fill(0xab);
+    big[0] = 0x65; // NRI 3, IDR
+    const pk = new H264RtpPacketizer([]);
+    const packets = pk.packetize(Buffer.concat([Buffer.from([0, 0, 0, 1]), big]), 0);
+    expect(packets.length).toBe(Math.ceil(4999 / (MAX_RTP_PAYLOAD - 2)));
+    packets.forEach((p, i) => {
+      expect(p.payload[0]).toBe(0x60 | 28);
+      expect(p.payload[1]! & 0x1f).toBe(5);
+      expect(Boolean(p.payload[1]! & 0x80)).toBe(i === 0);
+      expect(Boolean(p.payload[1]! & 0x40)).toBe(i === packets.length - 1);
+      expect(p.payload.length).toBeLessThanOrEqual(MAX_RTP_PAYLOAD);
+    });
+    expect(Buffer.from(depacketize(packets.map((p) => p.payload))[0]!)).toEqual(Buffer.from(big));
+  });
+
+  it('splits Annex B with 3- and 4-byte start codes and trailing zeros', () => {
+    const s = Uint8Array.of(0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x67, 1, 2, 0, 0, 0, 0, 1, 0x68, 3, 0);
+    expect(splitAnnexB(s).map((n) => [...n])).toEqual([[0x09, 0xf0], [0x67, 1, 2], [0x68, 3]]);
+    expect(splitAnnexB(new Uint8Array(0))).toEqual([]);
+  });
+});
+
+describe('PacketHistory (NACK, ≥1 s)', () => {
+  it('is sized for at least 1 s at the bitrate, as a power of two', () => {
+    const n = historySize(8000, 1000);
+    expect(n).toBeGreaterThanOrEqual(1000); // 8 Mbit/s ≈ 1000 packets/s of 1000 bytes
+    expect(Math.log2(n) % 1).toBe(0);
+    expect(historySize(300, 1000)).toBeGreaterThanOrEqual(512);
+  });
+
+  it('keeps the newest `capacity` packets across sequence wrap', () => {
+    const h = new PacketHistory<number>(1024);
+    for (let i = 0; i < 3000; i++) h.put((65000 + i) & 0xffff, i);
+    const newest = (65000 + 2999) & 0xffff;
+    expect(h.get(newest)).toBe(2999);
+    expect(h.get((newest - 1023) & 0xffff)).toBe(2999 - 1023);
+    expect(h.get((newest - 1024) & 0xffff)).toBeUndefined();
+    expect(h.age((newest - 5) & 0xffff)).toBe(5);
+  });
+});
+
+describe('Pacer', () => {
+  it('spreads a burst at the pacing rate, audio first', async () => {
+    const sent: string[] = [];
+    const times: number[] = [];
+    const pacer = new Pacer<string>({ rateKbps: 8000, burstMs: 2, send: (p) => (sent.push(p), times.push(performance.now())) });
+    const t0 = performance.now();
+    pacer.push('video', Array.from({ length: 40 }, (_, i) => ({ packet: `v${i}`, bytes: 1000 })));
+    pacer.push('audio', [{ packet: 'a0', bytes: 100 }]);
+    expect(pacer.delayMs).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(sent.length).toBe(41), { timeout: 2000 });
+    // 40 kB at 1 MB/s ≈ 40 ms; the audio packet went out before the tail of the burst.
+    expect(times[times.length - 1]! - t0).toBeGreaterThan(25);
+    expect(sent.indexOf('a0')).toBeLessThan(10);
+    pacer.close();
+  });
+});
+
+describe('KeyframeRequestLimiter', () => {
+  it('emits at once, coalesces within the window, and a keyframe cancels the trailing request', async () => {
+    let t = 0;
+    const emit = vi.fn();
+    const l = new KeyframeRequestLimiter({ minIntervalMs: 50, emit, now: () => t });
+    l.request();
+    expect(emit).toHaveBeenCalledTimes(1);
+    t = 10;
+    l.request();
+    l.request();
+    expect(emit).toHaveBeenCalledTimes(1);
+    t = 60;
+    await new Promise((r) => setTimeout(r, 70));
+    expect(emit).toHaveBeenCalledTimes(2);
+    t = 70;
+    l.request();
+    l.keyframeSent();
+    await new Promise((r) => setTimeout(r, 70));
+    expect(emit).toHaveBeenCalledTimes(2);
+    l.close();
+  });
+});
