@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm test` runs every project; CI reads the JSON report to print its own Tests line.
+// `npm test` runs every project, one after the other (unit, then integration against real peers,
+// then e2e in Chromium) so timing-sensitive tests never share the two cores with other suites.
+// CI reads the JSON report to print its own Tests line.
 export default defineConfig({
   test: {
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
@@ -8,6 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
@@ -16,6 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/peers/global-setup.ts'],
@@ -27,6 +31,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/helpers/build-once.ts', 'test/peers/global-setup.ts'],

@@ -70,7 +70,18 @@ export const EngineStatsSchema = z.object({
   /** Engine process CPU over the last interval, % of one core. */
   cpuPercent: z.number(),
   /** Raw media received from the renderer since the session started. */
-  mediaIn: z.object({ videoFrames: z.number(), videoDropped: z.number(), audioChunks: z.number(), wrongSize: z.number(), bytes: z.number() }),
+  mediaIn: z.object({
+    videoFrames: z.number(),
+    /** Paced frames ffmpeg could not take (over 4 frames behind). */
+    videoDropped: z.number(),
+    audioChunks: z.number(),
+    wrongSize: z.number(),
+    bytes: z.number(),
+    /** Output ticks that repeated the previous picture because the renderer was late. */
+    repeated: z.number(),
+    /** Renderer frames replaced by a newer one before the next tick. */
+    superseded: z.number(),
+  }),
   encoder: z
     .object({ videoFrames: z.number(), keyframes: z.number(), lagMs: z.number(), aacPackets: z.number(), opusPackets: z.number() })
     .nullable(),

@@ -19,15 +19,25 @@ export type MediaMessage =
 
 export function encodeVideo(width: number, height: number, captureTimeUs: number, i420: Uint8Array): Uint8Array {
   const out = new Uint8Array(MEDIA_HEADER + i420.byteLength);
-  const dv = new DataView(out.buffer);
+  out.set(i420, MEDIA_HEADER);
+  writeVideoHeader(out, width, height, captureTimeUs);
+  return out;
+}
+
+/**
+ * Fills the header of a message whose I420 payload was already written at offset MEDIA_HEADER
+ * (the compositor reads back straight into it: no extra copy of the frame).
+ */
+export function writeVideoHeader(msg: Uint8Array, width: number, height: number, captureTimeUs: number): Uint8Array {
+  const dv = new DataView(msg.buffer, msg.byteOffset, MEDIA_HEADER);
   dv.setUint8(0, KIND_VIDEO);
   dv.setUint8(1, 1);
+  dv.setUint16(2, 0, true);
   dv.setUint32(4, width, true);
   dv.setUint32(8, height, true);
-  dv.setUint32(12, i420.byteLength, true);
+  dv.setUint32(12, msg.byteLength - MEDIA_HEADER, true);
   dv.setFloat64(16, captureTimeUs, true);
-  out.set(i420, MEDIA_HEADER);
-  return out;
+  return msg;
 }
 
 export function encodeAudio(sampleRate: number, channels: number, captureTimeUs: number, pcm: Float32Array): Uint8Array {

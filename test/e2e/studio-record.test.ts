@@ -22,7 +22,8 @@ import type { SceneSource } from '../../src/shared/scene/model';
 const W = 1280;
 const H = 720;
 const RED = { x: 100, y: 100, width: 400, height: 200 };
-const GREEN = { x: 700, y: 80, width: 256, height: 256 };
+// Blue, not green: the fake camera's test pattern is green.
+const BLUE = { x: 700, y: 80, width: 256, height: 256 };
 
 function placed(src: SceneSource, box: { x: number; y: number; width: number; height: number }): SceneSource {
   return { ...src, transform: { ...src.transform, ...box } };
@@ -57,10 +58,10 @@ describe('studio: compose, mix and record', () => {
 
   it('builds a scene with colour, image, text and camera at known positions', async () => {
     await api.sceneOp({ op: 'addScene', id: 'e2e', name: 'E2E' });
-    const png = `data:image/png;base64,${solidPng(64, 64, [0, 220, 0]).toString('base64')}`;
+    const png = `data:image/png;base64,${solidPng(64, 64, [0, 0, 230]).toString('base64')}`;
     const sources: SceneSource[] = [
       placed({ ...newSource('color', 'red', 'Red box', W, H), settings: { kind: 'color', color: '#ff0000' } }, RED),
-      placed({ ...newSource('image', 'img', 'Green image', W, H), settings: { kind: 'image', src: png } }, GREEN),
+      placed({ ...newSource('image', 'img', 'Blue image', W, H), settings: { kind: 'image', src: png } }, BLUE),
       placed({ ...newSource('text', 'txt', 'Caption', W, H), settings: { kind: 'text', text: 'Tandem e2e', font: 'sans-serif', size: 48, color: '#ffffff', outlineColor: '#000000', outlineWidth: 0 } }, { x: 100, y: 450, width: 500, height: 80 }),
       placed(newSource('camera', 'cam', 'Camera', W, H), { x: 900, y: 420, width: 320, height: 240 }),
     ];
@@ -97,10 +98,18 @@ describe('studio: compose, mix and record', () => {
     expect(Math.abs(red!.y0 - RED.y)).toBeLessThanOrEqual(tolY);
     expect(Math.abs(red!.x1 - (RED.x + RED.width))).toBeLessThanOrEqual(tolX);
     expect(Math.abs(red!.y1 - (RED.y + RED.height))).toBeLessThanOrEqual(tolY);
-    const green = boxOf(rgb, W, H, (r, g, b) => g > 160 && r < 80 && b < 80);
-    expect(green, 'the green image is visible').not.toBeNull();
-    expect(Math.abs(green!.x0 - GREEN.x)).toBeLessThanOrEqual(tolX);
-    expect(Math.abs(green!.y1 - (GREEN.y + GREEN.height))).toBeLessThanOrEqual(tolY);
+    const blue = boxOf(rgb, W, H, (r, g, b) => b > 160 && r < 80 && g < 80);
+    expect(blue, 'the blue image is visible').not.toBeNull();
+    expect(Math.abs(blue!.x0 - BLUE.x)).toBeLessThanOrEqual(tolX);
+    expect(Math.abs(blue!.y0 - BLUE.y)).toBeLessThanOrEqual(tolY);
+    expect(Math.abs(blue!.x1 - (BLUE.x + BLUE.width))).toBeLessThanOrEqual(tolX);
+    expect(Math.abs(blue!.y1 - (BLUE.y + BLUE.height))).toBeLessThanOrEqual(tolY);
+    // the text is white and sits at (100, 450)
+    const text = boxOf(rgb, W, H, (r, g, b) => r > 200 && g > 200 && b > 200);
+    expect(text, 'the caption is visible').not.toBeNull();
+    expect(Math.abs(text!.x0 - 100)).toBeLessThanOrEqual(tolX + 8);
+    expect(text!.y0).toBeGreaterThanOrEqual(450 - tolY);
+    expect(text!.y1).toBeLessThanOrEqual(530 + tolY);
 
     const levels = audioLevels(file);
     expect(levels.maxDb, 'the fake microphone is heard').toBeGreaterThan(-40);

@@ -205,11 +205,13 @@ export async function createChromiumWhipPublisher(
           (selectedId === undefined ? undefined : byId.get(selectedId)) ??
           stats.find((s) => s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated === true);
         if (!pair) return undefined;
-        const cand = (id: string | undefined): { address: string; port: number; candidateType: string; protocol: string } => {
+        // (no named inner functions here: a bundler's keepNames helper would not exist in the page)
+        const [local, remote] = [pair.localCandidateId, pair.remoteCandidateId].map((id) => {
           const c = id === undefined ? undefined : byId.get(id);
           return { address: c?.address ?? c?.ip ?? '', port: c?.port ?? 0, candidateType: c?.candidateType ?? '', protocol: c?.protocol ?? '' };
-        };
-        return { state: pair.state ?? '', local: cand(pair.localCandidateId), remote: cand(pair.remoteCandidateId) };
+        });
+        if (!local || !remote) return undefined;
+        return { state: pair.state ?? '', local, remote };
       }),
     async unpublish() {
       if (!resourceUrl) return undefined;

@@ -5,7 +5,9 @@
  *   launchChromium(opts?: { fakeMedia?: boolean; args?: string[]; headless?: boolean })
  *     : Promise<{ browser: Browser; close(): Promise<void> }>
  *       Flags from PEERS.md (--no-sandbox --disable-gpu --disable-quic --no-first-run
- *       --disable-background-networking --disable-component-update --disable-sync); fakeMedia adds
+ *       --disable-background-networking --disable-component-update --disable-sync) plus
+ *       --allow-loopback-in-peer-connection (WebRTC host candidates on 127.0.0.1 and ::1 too, with
+ *       the highest IPv4 priority; verified: 127.0.0.1, 192.0.2.2, ::1, fd00::2); fakeMedia adds
  *       --use-fake-device-for-media-stream --use-fake-ui-for-media-stream (a 640x480 test pattern
  *       camera and a beeping microphone, no permission prompt). Playwright's launch() gives every
  *       browser a fresh temporary user-data-dir and deletes it on close. close() is idempotent.
@@ -28,6 +30,10 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // WebRTC: also gather host candidates on 127.0.0.1 / ::1 (Chromium skips loopback by default), so
+  // Chromium ↔ Node peers (werift) can connect over loopback. Harmless with Janus in its namespace:
+  // it cannot reach our loopback, and the veth pair is still the one that connects.
+  '--allow-loopback-in-peer-connection',
 ];
 
 export const FAKE_MEDIA_ARGS: readonly string[] = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];

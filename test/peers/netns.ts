@@ -24,8 +24,11 @@
  * Layout: one /30 per namespace, taken from 10.213.0.0/16 (env TANDEM_PEERS_NETNS_NET = 'A.B' picks
  * another /16), starting at a block derived from the pid and skipping blocks already on an
  * interface, so parallel runs don't collide. IPv6 is disabled on both veth ends and inside the ns
- * (no link-local addresses, no router solicitations). The ns has NO default route: whatever runs in
- * it can reach only its own addresses and `hostAddr`, never eth0's address or anything beyond.
+ * (no link-local addresses, no router solicitations). The ns has NO default route, and the link is
+ * fenced at the neighbour level (see fenceLink: no ARP from the ns, one static neighbour = hostAddr;
+ * the root side answers ARP only for hostAddr): whatever runs in it can reach only its own
+ * addresses and `hostAddr`, never eth0's address or anything beyond — even sockets with
+ * IP_UNICAST_IF (libnice does that), for which the kernel assumes unrouted destinations on-link.
  *
  * Needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN for `ip netns add`) and iproute2 (install.sh installs
  * it). Without them createNetns() throws PeerStartError('netns', 'network namespaces unavailable:
@@ -36,7 +39,7 @@
  * named after a pid that no longer exists — left behind by a killed run — are deleted.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PeerStartError, spawnPeer, type PeerProcess, type SpawnPeerOptions } from './proc';
 import { sleep } from './ports';
 
@@ -134,6 +137,27 @@ function blockAddrs(block: number): { hostAddr: string; nsAddr: string } {
   return { hostAddr: `${NET}.${c}.${d + 1}`, nsAddr: `${NET}.${c}.${d + 2}` };
 }
 
+/**
+ * Keeps the namespace from reaching any address but `hostAddr`, even for sockets that name an
+ * output interface. libnice (Janus) sets IP_UNICAST_IF on its sockets, and with an output interface
+ * the kernel treats a destination it has no route for as ON-LINK: without this, Janus' STUN replies
+ * to a publisher's other host candidates (e.g. eth0's 192.0.2.2) would be ARPed for on the veth,
+ * answered by the root namespace (which owns that address) and delivered. So:
+ *   - inside the ns: no ARP/neighbour solicitation at all on the veth (mcast/ucast/app_solicit = 0),
+ *     and one permanent neighbour entry, hostAddr → the root-side veth's MAC. A packet to any other
+ *     address fails neighbour resolution and is dropped inside the ns: no frame leaves it.
+ *   - root side: arp_ignore = 1 (answer ARP only for addresses on this veth, i.e. hostAddr) and
+ *     arp_announce = 2 (ask with hostAddr as source): a second fence, and no eth0 address on the link.
+ */
+function fenceLink(name: string, hostIf: string, nsIf: string, hostAddr: string): void {
+  writeFileSync(`/proc/sys/net/ipv4/conf/${hostIf}/arp_ignore`, '1');
+  writeFileSync(`/proc/sys/net/ipv4/conf/${hostIf}/arp_announce`, '2');
+  const mac = readFileSync(`/sys/class/net/${hostIf}/address`, 'utf8').trim();
+  const neigh = ['mcast_solicit', 'ucast_solicit', 'app_solicit'].map((k) => `echo 0 > /proc/sys/net/ipv4/neigh/${nsIf}/${k}`);
+  ip(['netns', 'exec', name, 'sh', '-c', neigh.join('; ')]);
+  ip(['netns', 'exec', name, IP_BIN, 'neigh', 'replace', hostAddr, 'lladdr', mac, 'dev', nsIf, 'nud', 'permanent']);
+}
+
 /** Names of the namespaces this process created and has not destroyed yet. */
 export function liveNetnsNames(): string[] {
   return [...live.keys()];
@@ -199,6 +223,7 @@ export async function createNetns(): Promise<Netns> {
     inNs([IP_BIN, 'addr', 'add', `${nsAddr}/30`, 'dev', nsIf]);
     inNs([IP_BIN, 'link', 'set', 'lo', 'up']);
     inNs([IP_BIN, 'link', 'set', nsIf, 'up']);
+    fenceLink(name, hostIf, nsIf, hostAddr);
 
     const ns: Netns = {
       name,

@@ -160,6 +160,11 @@ export class Encoder extends TypedEmitter<EncoderEvents> {
     return w.write(Buffer.from(bytes));
   }
 
+  /** Raw mode: bytes of pushed video still waiting in the pipe to ffmpeg. */
+  get videoBacklogBytes(): number {
+    return this.proc?.writable(3)?.writableLength ?? 0;
+  }
+
   /** Resolves when the raw input pipes can take more data. */
   async drained(): Promise<void> {
     const pipes = [3, 4].map((fd) => this.proc?.writable(fd)).filter((w) => w && w.writableNeedDrain);

@@ -84,10 +84,10 @@ export class Broadcast {
 
   engineStats(): Omit<EngineStats, 'cpuPercent'> {
     const s = this.session;
-    if (!s) return { mediaIn: { videoFrames: 0, videoDropped: 0, audioChunks: 0, wrongSize: 0, bytes: 0 }, encoder: null };
+    if (!s) return { mediaIn: { videoFrames: 0, videoDropped: 0, audioChunks: 0, wrongSize: 0, bytes: 0, repeated: 0, superseded: 0 }, encoder: null };
     const e = s.encoder.stats();
     return {
-      mediaIn: { ...s.mediaIn },
+      mediaIn: { ...s.mediaIn, repeated: s.pacer.stats.repeated, superseded: s.pacer.stats.superseded },
       encoder: { videoFrames: e.videoFrames, keyframes: e.keyframes, lagMs: e.lagMs, aacPackets: e.audioPackets.aac, opusPackets: e.audioPackets.opus },
     };
   }

@@ -9,6 +9,7 @@ import type { OutputStats } from '../../shared/stats';
 import { Encoder } from '../encoder/encoder';
 import type { Output } from '../outputs/output';
 import { PacketBus, type AddOptions } from './packet-bus';
+import { VideoPacer, type PacedFrame } from './video-pacer';
 
 export interface LiveSessionOptions {
   ffmpegPath: string;
@@ -19,6 +20,7 @@ export interface LiveSessionOptions {
 
 export interface MediaInStats {
   videoFrames: number;
+  /** Paced frames not handed to ffmpeg because it was over 4 frames behind. */
   videoDropped: number;
   audioChunks: number;
   wrongSize: number;
@@ -29,8 +31,10 @@ export class LiveSession {
   readonly ffmpegPath: string;
   readonly encoder: Encoder;
   readonly bus: PacketBus;
+  readonly pacer: VideoPacer;
   private readonly settings: Settings;
-  private videoBusy = false;
+  /** Video is dropped while more than this many frames wait in the pipe to ffmpeg. */
+  private readonly maxBacklogBytes: number;
   private closed = false;
   private readonly offs: (() => void)[] = [];
   readonly mediaIn: MediaInStats = { videoFrames: 0, videoDropped: 0, audioChunks: 0, wrongSize: 0, bytes: 0 };
@@ -39,6 +43,7 @@ export class LiveSession {
     const s = opts.settings;
     this.settings = s;
     this.ffmpegPath = opts.ffmpegPath;
+    this.maxBacklogBytes = 4 * s.width * s.height * 1.5;
     this.encoder = new Encoder({
       ffmpegPath: opts.ffmpegPath,
       source: { kind: 'raw' },
@@ -52,6 +57,7 @@ export class LiveSession {
       opus: true,
     });
     this.bus = new PacketBus(this.encoder);
+    this.pacer = new VideoPacer(s.fps, (f) => this.toEncoder(f));
     this.offs.push(
       this.encoder.on('error', (e) => opts.onError(null, e)),
       this.bus.on('outputError', (id, e) => opts.onError(id, e)),
@@ -69,15 +75,8 @@ export class LiveSession {
           this.mediaIn.wrongSize++;
           return;
         }
-        if (this.videoBusy) {
-          this.mediaIn.videoDropped++;
-          return;
-        }
         this.mediaIn.videoFrames++;
-        if (!this.encoder.pushVideoFrame(msg.data, msg.captureTimeUs)) {
-          this.videoBusy = true;
-          void this.encoder.drained().then(() => (this.videoBusy = false));
-        }
+        this.pacer.offer({ data: msg.data, captureTimeUs: msg.captureTimeUs });
       } else {
         if (msg.sampleRate !== 48000 || msg.channels !== 2) return;
         this.mediaIn.audioChunks++;
@@ -85,6 +84,21 @@ export class LiveSession {
       }
     } catch {
       // the encoder is stopping; frames in flight are discarded
+    }
+  }
+
+  private toEncoder(f: PacedFrame): void {
+    if (this.closed || !this.encoder.running) return;
+    // A 720p frame is far larger than a pipe's buffer, so write() always reports "full"; what
+    // matters is how much is still queued: over 4 frames, ffmpeg is not keeping up.
+    if (this.encoder.videoBacklogBytes > this.maxBacklogBytes) {
+      this.mediaIn.videoDropped++;
+      return;
+    }
+    try {
+      this.encoder.pushVideoFrame(f.data, f.captureTimeUs);
+    } catch {
+      // stopping
     }
   }
 
@@ -108,6 +122,7 @@ export class LiveSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.pacer.stop();
     for (const off of this.offs.splice(0)) off();
     await this.bus.stopAll();
     await this.encoder.stop().catch(() => undefined);

@@ -43,3 +43,13 @@ describe('media wire format', () => {
     }
   });
 });
+
+describe('in-place video header', () => {
+  it('writes the same bytes as encodeVideo around a payload already in place', async () => {
+    const { writeVideoHeader } = await import('../../../src/shared/media-wire');
+    const pic = new Uint8Array(8 * 4 * 1.5).map((_, i) => (i * 7) & 0xff);
+    const msg = new Uint8Array(MEDIA_HEADER + pic.length);
+    msg.set(pic, MEDIA_HEADER);
+    expect([...writeVideoHeader(msg, 8, 4, 99)]).toEqual([...encodeVideo(8, 4, 99, pic)]);
+  });
+});

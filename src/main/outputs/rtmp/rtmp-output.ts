@@ -2,7 +2,6 @@
 // the protocol lives in src/main/protocol/{rtmp,flv,amf0} (sans I/O), the socket in socket.ts,
 // the retry timing in reconnect.ts, the drop policy in ../queue.ts.
 import { AuthError, InputError, InvalidStateError, TandemError } from '../../../shared/errors';
-import { redactUrl } from '../../../shared/redact';
 import { emptyStats, type OutputState, type OutputStats } from '../../../shared/stats';
 import { annexBToAvcc, avcDecoderConfigurationRecord } from '../../protocol/flv/avc';
 import { aacFrameTag, aacSequenceHeaderTag, avcFrameTag, avcSequenceHeaderTag, setDataFrameBody, type StreamMetadata } from '../../protocol/flv/tags';
@@ -90,13 +89,9 @@ export class RtmpOutput extends TypedEmitter<OutputEvents> implements Output {
       this.display = this.target.redacted;
     } catch (e) {
       this.targetError = e instanceof TandemError ? e : new InputError('invalid-url', 'invalid RTMP URL');
-      let shown = '****';
-      try {
-        shown = redactUrl(opts.url);
-      } catch {
-        /* keep the mask */
-      }
-      this.display = shown;
+      // Not an RTMP URL: show only scheme and host, since we cannot tell where a key might be.
+      const m = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@]*)/i.exec(opts.url.trim());
+      this.display = m ? `${m[1]}/****` : '****';
     }
     this.protocol = this.target?.secure || /^rtmps:/i.test(opts.url) ? 'rtmps' : 'rtmp';
   }
@@ -144,6 +139,7 @@ export class RtmpOutput extends TypedEmitter<OutputEvents> implements Output {
       this.detach(c);
       if (c.live) c.session.stop();
       else c.session.close();
+      this.bytesBefore += c.session.bytesSent;
       await c.socket.end();
     }
     this.queue.clear();

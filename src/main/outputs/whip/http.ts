@@ -7,7 +7,7 @@
 //   §4.6  Link rel="ice-server"; §4.9 Link rel="urn:ietf:params:whip:ext:..." (unknown: ignored).
 //   §4.7  Load balancing: 307/308 followed keeping method, body and token; 503 + Retry-After.
 // Errors are typed (src/shared/errors.ts) and name the destination with secrets redacted.
-import { AuthError, ConnectError, ProtocolError, type TandemError, type ErrorCode } from '../../../shared/errors';
+import { AuthError, ConnectError, InputError, ProtocolError, type TandemError, type ErrorCode } from '../../../shared/errors';
 import { redactText, redactUrl } from '../../../shared/redact';
 import { iceServersFromLinks, parseLinkHeader, whipExtensionsFromLinks, type IceServer } from './link';
 
@@ -84,6 +84,7 @@ export class WhipHttpClient {
   /** §4.2: POST the offer. Resolves on 201 with a usable answer; rejects with a TandemError. */
   async publish(offer: string): Promise<WhipSessionInfo> {
     if (this.session) throw new ProtocolError(`WHIP session to ${this.target} already exists`, { target: this.target });
+    this.checkUrl();
     const reply = await this.request('POST', this.url, { 'Content-Type': SDP_TYPE }, offer);
     if (reply.status !== 201) {
       const ok = reply.status >= 200 && reply.status < 300;
@@ -180,6 +181,20 @@ export class WhipHttpClient {
     this.closed = true;
     for (const ac of this.inflight) ac.abort();
     this.inflight.clear();
+  }
+
+  /** RFC 9725 §4.1: the endpoint is an http(s) URL; credentials belong in the Bearer token. */
+  private checkUrl(): void {
+    let u: URL | undefined;
+    try {
+      u = new URL(this.url);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password) {
+      const why = u && (u.username || u.password) ? 'must not contain credentials (use the token)' : 'is not an http(s) URL';
+      throw new InputError('invalid-url', `WHIP endpoint ${this.target} ${why}`, { target: this.target });
+    }
   }
 
   private requireSession(): { location: string; etag: string | undefined } {

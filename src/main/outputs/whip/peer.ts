@@ -124,7 +124,13 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
       bundlePolicy: 'max-bundle',
       codecs: {
         audio: [
-          new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, parameters: 'minptime=10;useinbandfec=1' }),
+          // RFC 7587 §7: always opus/48000/2; sprop-stereo says what we actually send.
+          new RTCRtpCodecParameters({
+            mimeType: 'audio/opus',
+            clockRate: 48000,
+            channels: 2,
+            parameters: `minptime=10;useinbandfec=1;sprop-stereo=${opts.audioChannels === 2 ? 1 : 0}`,
+          }),
         ],
         video: [
           new RTCRtpCodecParameters({

@@ -14,8 +14,9 @@
 //   out.write(packet);                            // H.264 Annex B access units and Opus packets
 //   await out.stop();                             // DELETE the session (§4.4), close the peer
 //
-// Flow: write() → SendQueue (drop policy) → sent at presentation time (pts mapped onto the wall
-// clock, so werift's Sender Reports pair NTP and RTP time correctly) → packetizer → Pacer → werift.
+// Flow: write() → PresentationScheduler (held until its presentation time on one clock for both
+// tracks, so werift's Sender Reports pair NTP and RTP time correctly) → SendQueue (drop policy,
+// network backlog only) → packetizer → Pacer (keyframe bursts spread) → werift.
 // Any error after the 201 DELETEs the session before it is reported. ICE failure → ICE restart by
 // PATCH (§4.3.2); a failed restart keeps the old session and is retried, then the output fails.
 import { ConnectError, InputError, InvalidStateError, ProtocolError, TandemError } from '../../../shared/errors';
@@ -28,6 +29,7 @@ import { WhipHttpClient } from './http';
 import { KeyframeRequestLimiter } from './keyframe';
 import { mergeIceServers, type IceServer } from './link';
 import { WhipPeer, type PeerState } from './peer';
+import { PresentationScheduler } from './schedule';
 import { profileLevelIdFromSps } from './sdp';
 import { defaultHostAddresses, randomU32, toTandem, waitConnected } from './session-util';
 
@@ -75,7 +77,7 @@ export class WhipOutput extends TypedEmitter<OutputEvents> implements Output {
   private peer: WhipPeer | undefined;
   private state: OutputState = 'idle';
   private serverIce: IceServer[] = [];
-  private offsetUs: number | undefined;
+  private readonly sched = new PresentationScheduler();
   private readonly rtpBase = { video: randomU32(), audio: randomU32() };
   private pumpTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
@@ -189,7 +191,7 @@ export class WhipOutput extends TypedEmitter<OutputEvents> implements Output {
       }
       this.sawKeyframe = true;
     } else if (packet.codec !== 'opus') return;
-    this.queue.push(packet);
+    this.sched.push(packet, performance.now() * 1000);
     this.pump();
   }
 
@@ -236,6 +238,7 @@ export class WhipOutput extends TypedEmitter<OutputEvents> implements Output {
     this.statsTimer = undefined;
     this.limiter.close();
     this.queue.clear();
+    this.sched.clear();
     this.http.close(); // rejects a pending POST/PATCH with a typed error
     let deleteError: TandemError | undefined;
     await this.http.delete().catch((err: unknown) => {
@@ -273,24 +276,23 @@ export class WhipOutput extends TypedEmitter<OutputEvents> implements Output {
     }
   }
 
-  /** Send every queued packet whose presentation time has come (pts → wall clock). */
+  /**
+   * Move packets whose presentation time has come into the SendQueue (its drop policy applies
+   * to network backlog only, not to the deliberate hold), then hand the queue to the peer unless
+   * the pacer is already half a second behind.
+   */
   private pump(): void {
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     this.pumpTimer = undefined;
     const peer = this.peer;
     if (!peer || this.state !== 'live') return;
     const nowUs = performance.now() * 1000;
+    for (const p of this.sched.takeDue(nowUs + 500)) this.queue.push(p);
     for (let p = this.queue.peek(); p; p = this.queue.peek()) {
       if (p.track === 'video' && peer.pacerDelayMs > 500) {
-        // The path is slower than the media: leave video in the SendQueue, whose policy drops.
+        // The path is slower than the media: video waits in the SendQueue, whose policy drops.
         this.pumpTimer = setTimeout(() => this.pump(), 20);
-        return;
-      }
-      if (this.offsetUs === undefined || Math.abs(p.pts + this.offsetUs - nowUs) > 2_000_000) this.offsetUs = nowUs - p.pts;
-      const due = p.pts + this.offsetUs;
-      if (due > nowUs + 500) {
-        this.pumpTimer = setTimeout(() => this.pump(), Math.max(1, Math.floor((due - nowUs) / 1000)));
-        return;
+        break;
       }
       this.queue.shift();
       if (p.track === 'video') {
@@ -301,6 +303,8 @@ export class WhipOutput extends TypedEmitter<OutputEvents> implements Output {
         peer.sendAudio(p.data, this.rtpBase.audio + Math.round((p.pts * 48) / 1000));
       }
     }
+    const next = this.sched.nextDueIn(nowUs);
+    if (next !== undefined && !this.pumpTimer) this.pumpTimer = setTimeout(() => this.pump(), Math.max(1, Math.floor(next / 1000)));
     this.updateBitrate();
   }
 

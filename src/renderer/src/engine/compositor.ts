@@ -15,7 +15,9 @@ export interface DrawLayer {
 }
 
 export interface I420Frame {
+  /** The I420 picture sits at `offset` in `data` (room for a message header before it). */
   data: Uint8Array;
+  offset: number;
   width: number;
   height: number;
   captureTimeUs: number;
@@ -42,6 +44,13 @@ export class Compositor {
   private readonly u: Record<string, WebGLUniformLocation | null> = {};
   /** Frames not converted because every readback slot was still busy. */
   readbackDrops = 0;
+  /**
+   * 'pbo': asynchronous readback through pixel-pack buffers and fences (best with a real GPU).
+   * 'sync': readPixels straight into memory (best with software GL, where fences can lag by
+   * seconds under load and the PBO path is emulated anyway).
+   */
+  readback: 'pbo' | 'sync' = 'pbo';
+  private readonly syncFrames: { data: Uint8Array; captureTimeUs: number }[] = [];
 
   constructor(
     readonly canvas: HTMLCanvasElement,
@@ -124,10 +133,10 @@ export class Compositor {
   }
 
   /** Converts the last composed frame to I420 and starts its readback. False when all slots are busy. */
-  capture(captureTimeUs: number): boolean {
+  capture(captureTimeUs: number, headroom = 0): boolean {
     const gl = this.gl;
-    const slot = this.ring.find((r) => r.fence === null);
-    if (!slot) {
+    const slot = this.readback === 'pbo' ? this.ring.find((r) => r.fence === null) : undefined;
+    if (this.readback === 'pbo' && !slot) {
       this.readbackDrops++;
       return false;
     }
@@ -141,6 +150,13 @@ export class Compositor {
     gl.uniform1i(this.u.i420_tex ?? null, 0);
     gl.uniform2f(this.u.i420_size ?? null, this.width, this.height);
     gl.drawArrays(gl.TRIANGLES, 0, 6);
+    if (!slot) {
+      const size = this.width * this.height * 1.5;
+      const data = new Uint8Array(headroom + size);
+      gl.readPixels(0, 0, this.yuv.width, this.yuv.height, gl.RGBA, gl.UNSIGNED_BYTE, data, headroom);
+      this.syncFrames.push({ data, captureTimeUs });
+      return true;
+    }
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, slot.pbo);
     gl.readPixels(0, 0, this.yuv.width, this.yuv.height, gl.RGBA, gl.UNSIGNED_BYTE, 0);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
@@ -150,10 +166,12 @@ export class Compositor {
     return true;
   }
 
-  /** Frames whose readback finished, oldest first. */
-  collect(): I420Frame[] {
+  /** Frames whose readback finished, oldest first; each with `headroom` free bytes before the picture. */
+  collect(headroom = 0): I420Frame[] {
     const gl = this.gl;
-    const done: I420Frame[] = [];
+    const done: I420Frame[] = this.syncFrames
+      .splice(0)
+      .map((f) => ({ data: f.data, offset: headroom, width: this.width, height: this.height, captureTimeUs: f.captureTimeUs }));
     const pending = this.ring.filter((r) => r.fence !== null).sort((a, b) => a.captureTimeUs - b.captureTimeUs);
     for (const slot of pending) {
       const fence = slot.fence;
@@ -162,11 +180,12 @@ export class Compositor {
       if (status === gl.TIMEOUT_EXPIRED) break;
       gl.deleteSync(fence);
       slot.fence = null;
-      const data = new Uint8Array(this.width * this.height * 1.5);
+      const size = this.width * this.height * 1.5;
+      const data = new Uint8Array(headroom + size);
       gl.bindBuffer(gl.PIXEL_PACK_BUFFER, slot.pbo);
-      gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, data);
+      gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, data, headroom, size);
       gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
-      done.push({ data, width: this.width, height: this.height, captureTimeUs: slot.captureTimeUs });
+      done.push({ data, offset: headroom, width: this.width, height: this.height, captureTimeUs: slot.captureTimeUs });
     }
     return done;
   }

@@ -1,10 +1,11 @@
 // Carries raw frames and PCM from the renderer to the engine. Browser mode: a binary WebSocket
 // at /media (same token and origin rules as /api). Under backpressure video frames are dropped
 // (counted); audio is never dropped.
-import { encodeAudio, encodeVideo } from '../../../shared/media-wire';
+import { encodeAudio, writeVideoHeader } from '../../../shared/media-wire';
 
 export interface MediaLink {
-  sendVideo(width: number, height: number, captureTimeUs: number, i420: Uint8Array): boolean;
+  /** `msg` holds the I420 picture from offset MEDIA_HEADER on; the header is filled in here. */
+  sendVideo(width: number, height: number, captureTimeUs: number, msg: Uint8Array): boolean;
   sendAudio(sampleRate: number, channels: number, captureTimeUs: number, pcm: Float32Array): void;
   readonly bytesSent: number;
   readonly videoDropped: number;
@@ -29,7 +30,7 @@ export function webSocketMediaLink(url: string): MediaLink {
         videoDropped++;
         return false;
       }
-      send(encodeVideo(w, h, t, data));
+      send(writeVideoHeader(data, w, h, t));
       return true;
     },
     sendAudio(rate, ch, t, pcm) {
@@ -52,7 +53,7 @@ export function bridgeMediaLink(send: (msg: Uint8Array) => void): MediaLink {
   let bytesSent = 0;
   return {
     sendVideo(w, h, t, data) {
-      const msg = encodeVideo(w, h, t, data);
+      const msg = writeVideoHeader(data, w, h, t);
       send(msg);
       bytesSent += msg.byteLength;
       return true;

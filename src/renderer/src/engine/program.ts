@@ -3,6 +3,7 @@
 // the engine with capture timestamps on one wall clock.
 import type { SceneDoc, SceneSource, StudioScene } from '../../../shared/scene/model';
 import { FrameClock } from '../../../shared/frame-clock';
+import { MEDIA_HEADER } from '../../../shared/media-wire';
 import { Compositor, type DrawLayer } from './compositor';
 import { createRuntime, type SourceRuntime } from './layers';
 import type { MediaLink } from './media-link';
@@ -51,6 +52,8 @@ export class Program {
     readonly fps: number,
   ) {
     this.compositor = new Compositor(canvas, canvas.width, canvas.height);
+    // Software GL (no GPU): fences lag and PBOs are emulated, so read back synchronously.
+    if (isSoftwareGl(this.compositor.gl)) this.compositor.readback = 'sync';
     this.clock = new FrameClock(fps, performance.now());
     this.schedule();
   }
@@ -154,16 +157,22 @@ export class Program {
       const t1 = performance.now();
       this.tRender.add(t1 - now);
       if (this.link) {
-        this.compositor.capture(wallUs(tick.timeMs));
+        this.compositor.capture(wallUs(tick.timeMs), MEDIA_HEADER);
         this.tCapture.add(performance.now() - t1);
       }
     }
     const t2 = performance.now();
-    const frames = this.compositor.collect();
+    const frames = this.compositor.collect(MEDIA_HEADER);
     for (const f of frames) {
       if (this.link?.sendVideo(f.width, f.height, f.captureTimeUs, f.data)) this.framesSent++;
     }
     if (frames.length) this.tSend.add(performance.now() - t2);
     this.schedule();
   }
+}
+
+function isSoftwareGl(gl: WebGL2RenderingContext): boolean {
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  return /swiftshader|llvmpipe|software|softpipe/i.test(renderer);
 }

@@ -1,7 +1,7 @@
 // RFC 9725 client edge cases against a scripted node:http endpoint on 127.0.0.1.
 import { afterEach, describe, expect, it } from 'vitest';
 import { WhipHttpClient, parseRetryAfter, SDP_TYPE, SDPFRAG_TYPE } from '../../../../src/main/outputs/whip/http';
-import { AuthError, ConnectError, ProtocolError, TandemError } from '../../../../src/shared/errors';
+import { AuthError, ConnectError, InputError, ProtocolError, TandemError } from '../../../../src/shared/errors';
 import { ANSWER, startScriptedServer, type ScriptedServer } from './scripted-server';
 
 const TOKEN = 'sekret-token-123456';
@@ -193,6 +193,13 @@ describe('WHIP POST (RFC 9725 §4.2)', () => {
       { urls: 'turn:turn.example.net?transport=udp', username: 'user', credential: 'p,a;ss' },
     ]);
     expect([...s.extensions.keys()]).toEqual(['urn:ietf:params:whip:ext:example:server-sent-events']);
+  });
+
+  it.each(['ftp://h/e', 'not a url', 'https://user:pw-secret@h/e'])('rejects the endpoint URL %s as invalid-url, before any request', async (url) => {
+    const e = await rejection(new WhipHttpClient({ url }).publish(OFFER));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.code).toBe('invalid-url');
+    expect(e.message).not.toContain('pw-secret');
   });
 
   it('maps connection refused to a ConnectError naming the redacted URL', async () => {

@@ -1,0 +1,74 @@
+// Feeds the encoder constant-rate video, as OBS does: on every tick of the output frame rate it
+// pushes the newest frame from the renderer, or repeats the last one when none arrived (counted).
+// ffmpeg interleaves its two raw pipes by their timestamps; with video that arrives slower than
+// real time, its constant-rate timestamps fall behind and ffmpeg holds the audio back (measured:
+// video at 5 fps let through 0.8 s of AAC per 5 s). Paced video never falls behind.
+import { FrameClock } from '../../shared/frame-clock';
+
+export interface PacedFrame {
+  data: Uint8Array;
+  captureTimeUs: number;
+}
+
+export interface PacerStats {
+  /** Frames pushed that were new from the renderer. */
+  fresh: number;
+  /** Ticks that repeated the previous frame because the renderer had none. */
+  repeated: number;
+  /** Renderer frames replaced by a newer one before a tick took them. */
+  superseded: number;
+}
+
+export class VideoPacer {
+  private latest: PacedFrame | null = null;
+  private fresh = false;
+  private lastPts = -Infinity;
+  private readonly clock: FrameClock;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+  readonly stats: PacerStats = { fresh: 0, repeated: 0, superseded: 0 };
+
+  constructor(
+    private readonly fps: number,
+    private readonly push: (frame: PacedFrame) => void,
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {
+    this.clock = new FrameClock(fps, nowMs());
+    this.schedule();
+  }
+
+  /** A frame from the renderer. */
+  offer(frame: PacedFrame): void {
+    if (this.fresh) this.stats.superseded++;
+    this.latest = frame;
+    this.fresh = true;
+  }
+
+  /** One tick: returns what was pushed (exported for tests). */
+  tick(): PacedFrame | null {
+    const f = this.latest;
+    if (!f) return null;
+    const interval = 1e6 / this.fps;
+    const pts = this.fresh ? Math.max(f.captureTimeUs, this.lastPts + 1) : this.lastPts + interval;
+    if (this.fresh) this.stats.fresh++;
+    else this.stats.repeated++;
+    this.fresh = false;
+    this.lastPts = pts;
+    const out = { data: f.data, captureTimeUs: pts };
+    this.push(out);
+    return out;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      if (this.clock.tick(this.nowMs())) this.tick();
+      this.schedule();
+    }, this.clock.delayUntilNext(this.nowMs()));
+  }
+}

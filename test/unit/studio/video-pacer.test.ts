@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { VideoPacer, type PacedFrame } from '../../../src/main/studio/video-pacer';
+
+const frame = (t: number): PacedFrame => ({ data: new Uint8Array([t & 0xff]), captureTimeUs: t });
+
+describe('VideoPacer', () => {
+  it('pushes one frame per tick: new ones at their capture time, repeats one interval apart', () => {
+    const pushed: PacedFrame[] = [];
+    const p = new VideoPacer(30, (f) => pushed.push(f), () => 0);
+    p.stop();
+    expect(p.tick()).toBeNull(); // nothing yet
+    p.offer(frame(1_000_000));
+    p.tick();
+    p.tick(); // renderer late: repeat
+    p.tick();
+    p.offer(frame(1_050_000));
+    p.offer(frame(1_100_000)); // supersedes the previous one
+    p.tick();
+    expect(pushed.map((f) => Math.round(f.captureTimeUs))).toEqual([1_000_000, 1_033_333, 1_066_667, 1_100_000]);
+    expect(pushed[1]?.data).toBe(pushed[0]?.data);
+    expect(p.stats).toEqual({ fresh: 2, repeated: 2, superseded: 1 });
+  });
+
+  it('keeps timestamps increasing when a new frame is older than a repeat', () => {
+    const pushed: PacedFrame[] = [];
+    const p = new VideoPacer(30, (f) => pushed.push(f), () => 0);
+    p.stop();
+    p.offer(frame(1_000_000));
+    p.tick();
+    p.tick();
+    p.tick(); // last pts 1_066_667
+    p.offer(frame(1_040_000)); // captured before the last repeat went out
+    p.tick();
+    const ts = pushed.map((f) => f.captureTimeUs);
+    expect(ts[3]).toBeGreaterThan(ts[2] ?? Infinity);
+  });
+});
