@@ -34,6 +34,22 @@ export const CHROMIUM_ARGS: readonly string[] = [
   // Chromium ↔ Node peers (werift) can connect over loopback. Harmless with Janus in its namespace:
   // it cannot reach our loopback, and the veth pair is still the one that connects.
   '--allow-loopback-in-peer-connection',
+  // Chromium keeps only the last --disable-features switch, so this one list carries Playwright's
+  // own defaults (the ones that matter headless) plus WebRtcHideLocalIpsWithMdns: without it
+  // Chromium opens mDNS sockets joined to 224.0.0.251 on every interface, eth0 included.
+  `--disable-features=${[
+    'AvoidUnnecessaryBeforeUnloadCheckSync',
+    'DestroyProfileOnBrowserClose',
+    'HttpsUpgrades',
+    'MediaRouter',
+    'PaintHolding',
+    'ThirdPartyStoragePartitioning',
+    'OptimizationHints',
+    'NetworkTimeServiceQuerying',
+    'AimEnabled',
+    'PreconnectToSearch',
+    'WebRtcHideLocalIpsWithMdns',
+  ].join(',')}`,
 ];
 
 export const FAKE_MEDIA_ARGS: readonly string[] = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
