@@ -53,8 +53,18 @@ declare module 'vitest' {
 
 const DENY_APP = 'closed';
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const t0 = Date.now();
+interface SharedPeers {
+  nginx: NginxRtmp;
+  whip: WhipServer | undefined;
+  users: number;
+}
+
+// vitest runs this setup once per project (integration, e2e) and loads a fresh copy of this
+// module for each, but in one process: the peers live on globalThis so every project shares
+// one nginx and one Janus (two Janus would also fight over TANDEM_PEERS_RECIPIENT_HOST).
+const slot = globalThis as typeof globalThis & { __tandemPeers?: Promise<SharedPeers> };
+
+async function startShared(): Promise<SharedPeers> {
   const skipWhip = process.env['TANDEM_PEERS_SKIP_WHIP'] === '1';
   const results = await Promise.allSettled([
     startNginxRtmp({ denyPublish: [DENY_APP] }),
@@ -63,22 +73,43 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const [nginxR, whipR] = results;
   const nginx: NginxRtmp | undefined = nginxR.status === 'fulfilled' ? nginxR.value : undefined;
   const whip: WhipServer | undefined = whipR.status === 'fulfilled' ? whipR.value : undefined;
-
-  const teardown = async (): Promise<void> => {
-    await Promise.allSettled([nginx?.stop(), whip?.stop()]);
-    const left = livePeerCount();
-    if (left > 0) console.warn(`[peers] ${left} peer process(es) still running after teardown`);
-    const ns = liveNetnsNames();
-    if (ns.length > 0) console.warn(`[peers] network namespace(s) left after teardown: ${ns.join(', ')}`);
-  };
-
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failures.length > 0) {
-    await teardown();
+  if (failures.length > 0 || !nginx) {
+    await stopPeers(nginx, whip);
     const msg = failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n\n');
-    throw new Error(`[peers] global setup failed (run \`bash test/peers/install.sh\` if a peer is missing):\n${msg}`);
+    throw new Error(`[peers] global setup failed (run \`bash test/peers/install.sh\` if a peer is missing):\n${msg || 'nginx-rtmp missing after startup'}`);
   }
-  if (!nginx) throw new Error('[peers] nginx-rtmp missing after startup');
+  // test workers are started after global setup and inherit this: startRtpReceiver() binds it
+  if (whip) process.env['TANDEM_PEERS_RECIPIENT_HOST'] = whip.recipientHost;
+  return { nginx, whip, users: 0 };
+}
+
+async function stopPeers(nginx: NginxRtmp | undefined, whip: WhipServer | undefined): Promise<void> {
+  await Promise.allSettled([nginx?.stop(), whip?.stop()]);
+  const left = livePeerCount();
+  if (left > 0) console.warn(`[peers] ${left} peer process(es) still running after teardown`);
+  const ns = liveNetnsNames();
+  if (ns.length > 0) console.warn(`[peers] network namespace(s) left after teardown: ${ns.join(', ')}`);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const t0 = Date.now();
+  slot.__tandemPeers ??= startShared();
+  let peers: SharedPeers;
+  try {
+    peers = await slot.__tandemPeers;
+  } catch (err) {
+    delete slot.__tandemPeers;
+    throw err;
+  }
+  peers.users++;
+  const { nginx, whip } = peers;
+  const teardown = async (): Promise<void> => {
+    peers.users--;
+    if (peers.users > 0) return;
+    delete slot.__tandemPeers;
+    await stopPeers(nginx, whip);
+  };
 
   project.provide('nginxRtmpPort', nginx.rtmpPort);
   project.provide('nginxHttpPort', nginx.httpPort);
@@ -89,8 +120,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('janusWsUrl', whip?.janus.wsUrl ?? '');
   project.provide('whipRecipientHost', whip?.recipientHost ?? '');
   project.provide('janusNetns', whip?.janus.netns.name ?? '');
-  // test workers are started after global setup and inherit this: startRtpReceiver() binds it
-  if (whip) process.env['TANDEM_PEERS_RECIPIENT_HOST'] = whip.recipientHost;
   if (process.env['TANDEM_PEERS_VERBOSE'] === '1') {
     console.log(
       `[peers] ${project.name}: nginx-rtmp ${nginx.rtmpPort}/${nginx.httpPort}` +

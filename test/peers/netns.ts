@@ -168,8 +168,12 @@ export function nsExec(ns: Netns, cmd: string, args: readonly string[]): string 
 }
 
 export async function createNetns(): Promise<Netns> {
-  counter += 1;
-  const k = counter;
+  // Each vitest project loads its own copy of this module, so a module counter alone collides
+  // (both projects' global setups asked for tandem-<pid>-1). Take the first index free on the
+  // system; the check and `ip netns add` below run synchronously, so nothing interleaves.
+  let k = counter + 1;
+  while (existsSync(`/run/netns/tandem-${process.pid}-${k}`) || existsSync(`/sys/class/net/tdm${process.pid}h${k}`)) k++;
+  counter = k;
   const name = `tandem-${process.pid}-${k}`;
   const hostIf = `tdm${process.pid}h${k}`;
   const nsIf = `tdm${process.pid}n${k}`;
