@@ -1,12 +1,13 @@
 // Electron lifecycle and windows only (DESIGN.md): everything below this file is Electron-free.
 // Security defaults: contextIsolation, sandbox, no nodeIntegration, strict CSP, navigation and
 // window.open denied, IPC calls checked against our own frame.
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDispatcher } from '../shared/rpc';
 import { registerIpc } from './control/ipc';
 import { Studio } from './studio/studio';
+import { SafeStorageSecretStore } from './studio/secret-store';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -63,7 +64,8 @@ app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => {
     cb(permission === 'media' || permission === 'display-capture');
   });
-  const studio = new Studio({ mode: 'electron', version: app.getVersion(), dataDir: app.getPath('userData') });
+  const dataDir = app.getPath('userData');
+  const studio = new Studio({ mode: 'electron', version: app.getVersion(), dataDir, secrets: new SafeStorageSecretStore(safeStorage, join(dataDir, 'secrets.json')) });
   await studio.load();
   app.on('window-all-closed', () => {
     void studio.close();

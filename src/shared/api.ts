@@ -24,6 +24,8 @@ export const DestinationSchema = z.object({
   enabled: z.boolean(),
   state: DestinationStateSchema,
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** While reconnecting: when the next attempt starts (epoch ms), and which attempt it is. */
+  retry: z.object({ at: z.number(), attempt: z.number() }).optional(),
 });
 export type Destination = z.infer<typeof DestinationSchema>;
 
@@ -41,17 +43,19 @@ export const DestinationInputSchema = z.object({
 });
 export type DestinationInput = z.infer<typeof DestinationInputSchema>;
 
+const between = (what: string, min: number, max: number) => ({ message: `${what} must be between ${min} and ${max}` });
 export const SettingsSchema = z.object({
-  width: z.number().int().min(160).max(7680),
-  height: z.number().int().min(90).max(4320),
-  fps: z.number().int().min(1).max(120),
-  videoBitrateKbps: z.number().int().min(100).max(100_000),
-  audioBitrateKbps: z.number().int().min(32).max(512),
-  keyintSec: z.number().min(0.5).max(10),
-  encoder: z.string().min(1),
+  width: z.number().int().min(160, between('the width', 160, 7680)).max(7680, between('the width', 160, 7680)).refine((w) => w % 4 === 0, 'the width must be a multiple of 4'),
+  height: z.number().int().min(90, between('the height', 90, 4320)).max(4320, between('the height', 90, 4320)).refine((h) => h % 4 === 0, 'the height must be a multiple of 4'),
+  fps: z.number().int().min(1, between('the frame rate', 1, 120)).max(120, between('the frame rate', 1, 120)),
+  videoBitrateKbps: z.number().int().min(100, between('the video bitrate', 100, 100000)).max(100_000, between('the video bitrate', 100, 100000)),
+  audioBitrateKbps: z.number().int().min(32, between('the audio bitrate', 32, 512)).max(512, between('the audio bitrate', 32, 512)),
+  keyintSec: z.number().min(0.5, between('the keyframe interval', 0.5, 10)).max(10, between('the keyframe interval', 0.5, 10)),
+  encoder: z.enum(['libx264', 'h264_nvenc', 'h264_qsv', 'h264_vaapi', 'h264_videotoolbox', 'h264_amf']),
   recordFormat: z.enum(['mkv', 'mp4', 'flv']),
-  recordFolder: z.string(),
-  language: z.enum(['en', 'zh-CN']),
+  recordFolder: z.string().max(4096),
+  /** 'auto' follows the OS / browser locale. */
+  language: z.enum(['auto', 'en', 'zh-CN']),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -88,6 +92,13 @@ export const EngineStatsSchema = z.object({
 });
 export type EngineStats = z.infer<typeof EngineStatsSchema>;
 
+export const EncodersSchema = z.object({
+  ffmpeg: z.object({ path: z.string(), version: z.string(), source: z.string() }).nullable(),
+  /** H.264 encoders this ffmpeg offers (compiled in; the hardware may still be absent). */
+  video: z.array(z.string()),
+  error: z.string().optional(),
+});
+
 export const StudioStateSchema = z.object({
   sceneDoc: SceneDocSchema,
   canUndo: z.boolean(),
@@ -98,7 +109,11 @@ export const StudioStateSchema = z.object({
   capture: z.boolean(),
   settings: SettingsSchema,
   live: z.boolean(),
+  /** When the first destination went live (epoch ms), while any is live. */
+  liveSince: z.number().nullable(),
   engine: z.object({ version: z.string(), mode: z.enum(['electron', 'browser', 'headless']) }),
+  /** Where stream keys and tokens are kept: the OS keychain (desktop), an encrypted file (browser mode), or memory. */
+  secretStorage: z.enum(['os-keychain', 'encrypted-file', 'memory']),
 });
 export type StudioState = z.infer<typeof StudioStateSchema>;
 
@@ -128,6 +143,7 @@ export const apiContract = {
   stopRecording: { params: Empty, result: RecordingSchema },
   getStats: { params: Empty, result: z.array(StatsSchema) },
   getEngineStats: { params: Empty, result: EngineStatsSchema },
+  getEncoders: { params: Empty, result: EncodersSchema },
 } satisfies Record<ApiMethod, { params: z.ZodType; result: z.ZodType }>;
 
 type Contract = typeof apiContract;

@@ -20,6 +20,7 @@ export const API_METHODS = [
   'stopRecording',
   'getStats',
   'getEngineStats',
+  'getEncoders',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

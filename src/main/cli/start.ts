@@ -8,6 +8,7 @@ import { createDispatcher } from '../../shared/rpc';
 import { startControlServer } from '../control/server';
 import { Studio } from '../studio/studio';
 import { defaultDataDir } from '../studio/scene-store';
+import { EncryptedFileSecretStore } from '../studio/secret-store';
 
 /** Path of the Electron binary if the electron package and its download are both present. */
 export function findElectronBinary(): string | undefined {
@@ -71,9 +72,10 @@ export async function runServe(args: string[], explainNoElectron = false): Promi
   const flags = parseServeFlags(args);
   const staticDir = findRendererDir();
   if (!staticDir) throw new Error('the studio UI is not built: run `npm run build` first');
-  const studio = new Studio({ mode: 'browser', dataDir: defaultDataDir() });
+  const dataDir = defaultDataDir();
+  const studio = new Studio({ mode: 'browser', dataDir, secrets: new EncryptedFileSecretStore(dataDir) });
   await studio.load();
-  if (studio.loadProblem) process.stderr.write(`tandem: saved scenes not loaded: ${studio.loadProblem}\n`);
+  if (studio.loadProblem) process.stderr.write(`tandem: some saved settings were not loaded: ${studio.loadProblem}\n`);
   const server = await startControlServer({
     dispatch: createDispatcher(studio),
     events: studio,

@@ -18,6 +18,32 @@ export type SourceSpec =
 
 export type H264Profile = 'baseline' | 'main' | 'high';
 
+export const VIDEO_ENCODERS = ['libx264', 'h264_nvenc', 'h264_qsv', 'h264_vaapi', 'h264_videotoolbox', 'h264_amf'] as const;
+export type VideoEncoderName = (typeof VIDEO_ENCODERS)[number];
+
+/**
+ * Codec flags per encoder, all for low latency with no B-frames and a fixed GOP (IDR every gop
+ * frames, with SPS/PPS in-band). Only libx264 is exercised on this project's CI (no GPU); the
+ * hardware ones follow each encoder's documented options.
+ */
+export function videoCodecArgs(enc: VideoEncoderName, s: Pick<EncoderSettings, 'preset' | 'profile'>, gop: string): string[] {
+  const fixedGop = ['-g', gop, '-keyint_min', gop, '-bf', '0'];
+  switch (enc) {
+    case 'libx264':
+      return ['-c:v', 'libx264', '-preset', s.preset, '-tune', 'zerolatency', '-profile:v', s.profile, ...fixedGop, '-sc_threshold', '0'];
+    case 'h264_nvenc':
+      return ['-c:v', 'h264_nvenc', '-preset', 'p4', '-tune', 'll', '-zerolatency', '1', '-profile:v', s.profile, '-forced-idr', '1', '-no-scenecut', '1', ...fixedGop];
+    case 'h264_qsv':
+      return ['-c:v', 'h264_qsv', '-preset', 'veryfast', '-profile:v', s.profile, '-low_power', '0', '-idr_interval', '0', ...fixedGop];
+    case 'h264_vaapi':
+      return ['-c:v', 'h264_vaapi', '-profile:v', s.profile === 'baseline' ? 'constrained_baseline' : s.profile, ...fixedGop];
+    case 'h264_videotoolbox':
+      return ['-c:v', 'h264_videotoolbox', '-realtime', '1', '-profile:v', s.profile, '-allow_sw', '1', ...fixedGop];
+    case 'h264_amf':
+      return ['-c:v', 'h264_amf', '-usage', 'lowlatency', '-profile:v', s.profile === 'baseline' ? 'constrained_baseline' : s.profile, ...fixedGop];
+  }
+}
+
 export interface EncoderSettings {
   width: number;
   height: number;
@@ -29,6 +55,8 @@ export interface EncoderSettings {
   /** x264 preset. */
   preset: string;
   profile: H264Profile;
+  /** The H.264 encoder: libx264 (default) or a hardware encoder ffmpeg offers. */
+  videoEncoder?: VideoEncoderName;
   aac: boolean;
   opus: boolean;
   /** Audio sample rate of the encoded tracks and of pushed PCM. */
@@ -148,14 +176,20 @@ export function buildEncoderArgs(source: SourceSpec, s: EncoderSettings): Encode
       break;
   }
   vf.push('format=yuv420p');
+  const enc = s.videoEncoder ?? 'libx264';
+  // VAAPI encodes from GPU surfaces: upload after the software filters.
+  if (enc === 'h264_vaapi') {
+    args.unshift('-vaapi_device', '/dev/dri/renderD128');
+    vf.splice(vf.length - 1, 1, 'format=nv12', 'hwupload');
+  }
 
   const gop = String(gopFrames(s));
   const kbps = Math.round(s.videoBitrateKbps);
   args.push(
     '-map', videoMap, '-vf', vf.join(','),
-    '-c:v', 'libx264', '-preset', s.preset, '-tune', 'zerolatency', '-profile:v', s.profile, '-pix_fmt', 'yuv420p',
+    ...videoCodecArgs(enc, s, gop),
+    ...(enc === 'h264_vaapi' ? [] : ['-pix_fmt', 'yuv420p']),
     '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`,
-    '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-bf', '0',
     '-fps_mode', 'passthrough',
     '-bsf:v', 'h264_metadata=aud=insert',
     '-flush_packets', '1', '-f', 'h264', `pipe:${FD.video}`,

@@ -16,7 +16,7 @@ export const RECORD_ID = 'record';
 
 export interface BroadcastEvents {
   /** An output changed state (destination id, or RECORD_ID). */
-  onState(id: string, state: OutputState, error?: ErrorInfo): void;
+  onState(id: string, state: OutputState, error?: ErrorInfo, retry?: { attempt?: number; delayMs?: number }): void;
   onStats(stats: OutputStats[]): void;
 }
 
@@ -52,12 +52,18 @@ export class Broadcast {
   }
 
   /** Adds an output (starting the encoder first if needed). Rejects if ffmpeg is missing. */
-  async add(id: string, spec: OutputSpec): Promise<void> {
+  /**
+   * Adds an output (starting the encoder first if needed). `whipLikely` picks constrained
+   * Baseline for the one shared encode when a WebRTC destination may join (what every WebRTC
+   * receiver decodes); otherwise High. Rejects if ffmpeg is missing.
+   */
+  async add(id: string, spec: OutputSpec, whipLikely = spec.kind === 'whip'): Promise<void> {
     if (this.offs.has(id)) throw new TandemError('invalid-state', `'${id}' is already running`);
     this.offs.set(id, []);
     try {
-      const session = await this.ensureSession();
-      const output = createOutput({ ...spec, id }, { ffmpegPath: session.ffmpegPath });
+      const session = await this.ensureSession(whipLikely);
+      const st = this.settings();
+      const output = createOutput({ ...spec, id }, { ffmpegPath: session.ffmpegPath, videoBitrateKbps: st.videoBitrateKbps, audioBitrateKbps: st.audioBitrateKbps });
       this.offs.set(id, this.watch(id, output));
       session.add(output, { codecs: CODECS[spec.kind] });
     } catch (err) {
@@ -100,18 +106,24 @@ export class Broadcast {
 
   private watch(id: string, output: Output): (() => void)[] {
     return [
-      output.on('state', (state, detail) => this.events.onState(id, state, detail?.error ? toErrorInfo(detail.error) : undefined)),
+      output.on('state', (state, detail) => {
+        const retry: { attempt?: number; delayMs?: number } = {};
+        if (detail?.attempt !== undefined) retry.attempt = detail.attempt;
+        if (detail?.delayMs !== undefined) retry.delayMs = detail.delayMs;
+        this.events.onState(id, state, detail?.error ? toErrorInfo(detail.error) : undefined, retry);
+      }),
       output.on('error', (e) => this.events.onState(id, 'failed', toErrorInfo(e))),
     ];
   }
 
-  private async ensureSession(): Promise<LiveSession> {
+  private async ensureSession(baseline: boolean): Promise<LiveSession> {
     if (this.session) return this.session;
     this.starting ??= (async () => {
       const ff = await resolveFfmpeg();
       const s = new LiveSession({
         ffmpegPath: ff.path,
         settings: this.settings(),
+        profile: baseline ? 'baseline' : 'high',
         onError: (id, e) => {
           if (id) this.events.onState(id, 'failed', toErrorInfo(e));
           else for (const oid of this.offs.keys()) this.events.onState(oid, 'failed', toErrorInfo(e));

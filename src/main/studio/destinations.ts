@@ -15,6 +15,7 @@ export interface DestinationRecord {
   enabled: boolean;
   state: OutputState;
   error?: ErrorInfo;
+  retry?: { at: number; attempt: number };
 }
 
 const SCHEMES: Record<DestinationProtocol, readonly string[]> = {
@@ -89,5 +90,6 @@ export function toPublic(rec: DestinationRecord): Destination {
     state: rec.state,
   };
   if (rec.error) d.error = { code: rec.error.code, message: rec.error.message };
+  if (rec.retry) d.retry = { ...rec.retry };
   return d;
 }

@@ -7,6 +7,7 @@ import { TandemError } from '../../shared/errors';
 import type { MediaMessage } from '../../shared/media-wire';
 import type { OutputStats } from '../../shared/stats';
 import { Encoder } from '../encoder/encoder';
+import type { H264Profile } from '../encoder/args';
 import type { Output } from '../outputs/output';
 import { PacketBus, type AddOptions } from './packet-bus';
 import { VideoPacer, type PacedFrame } from './video-pacer';
@@ -14,6 +15,7 @@ import { VideoPacer, type PacedFrame } from './video-pacer';
 export interface LiveSessionOptions {
   ffmpegPath: string;
   settings: Settings;
+  profile?: H264Profile;
   /** The encoder died or the bus reported an output error. */
   onError: (id: string | null, error: TandemError) => void;
 }
@@ -53,6 +55,8 @@ export class LiveSession {
       videoBitrateKbps: s.videoBitrateKbps,
       audioBitrateKbps: s.audioBitrateKbps,
       keyintSec: s.keyintSec,
+      videoEncoder: s.encoder,
+      profile: opts.profile ?? 'high',
       aac: true,
       opus: true,
     });

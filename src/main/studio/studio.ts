@@ -9,8 +9,12 @@ import type { SceneOp } from '../../shared/scene/ops';
 import type { Transition } from '../../shared/scene/model';
 import { TypedEmitter } from '../util/emitter';
 import { CpuMeter } from '../util/cpu';
+import { listEncoders, resolveFfmpeg } from '../encoder/ffmpeg-path';
+import { VIDEO_ENCODERS } from '../encoder/args';
 import { applyPatch, createRecord, toPublic, type DestinationRecord } from './destinations';
 import { defaultSceneDoc, SceneStore } from './scene-store';
+import { DestinationStore, toStored } from './destination-store';
+import { MemorySecretStore, type SecretStore } from './secret-store';
 import { Broadcast, RECORD_ID, recordingPath } from './broadcast';
 import type { MediaMessage } from '../../shared/media-wire';
 import type { OutputSpec } from '../outputs/factory';
@@ -25,7 +29,7 @@ export const DEFAULT_SETTINGS: Settings = {
   encoder: 'libx264',
   recordFormat: 'mkv',
   recordFolder: '',
-  language: 'en',
+  language: 'auto',
 };
 
 export type StudioEvents = ApiEventListeners;
@@ -34,22 +38,27 @@ export interface StudioOptions {
   mode: StudioState['engine']['mode'];
   version?: string;
   settings?: Partial<Settings>;
-  /** Folder for scenes.json; omit to keep everything in memory (tests). */
+  /** Folder for scenes.json and destinations.json; omit to keep everything in memory (tests). */
   dataDir?: string;
+  /** Where stream keys and tokens live (OS keychain, encrypted file); memory when omitted. */
+  secrets?: SecretStore;
 }
 
 export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl {
   private readonly history = new SceneHistory(defaultSceneDoc());
   private readonly store: SceneStore | undefined;
+  private readonly destStore: DestinationStore | undefined;
+  private readonly secrets: SecretStore;
   private readonly destinations = new Map<string, DestinationRecord>();
   private settings: Settings;
   private live = false;
+  private liveSince: number | null = null;
   private recording: Recording = { active: false };
   private readonly engine: StudioState['engine'];
   private closed = false;
   private readonly cpu = new CpuMeter();
   private readonly broadcast = new Broadcast(() => this.settings, {
-    onState: (id, state, error) => this.onOutputState(id, state, error),
+    onState: (id, state, error, retry) => this.onOutputState(id, state, error, retry),
     onStats: (stats) => this.emit('stats', stats),
   });
   /** Why the saved scenes could not be used at load, if so. */
@@ -60,14 +69,32 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     this.engine = { version: opts.version ?? '0.1.0', mode: opts.mode };
     this.store = opts.dataDir ? new SceneStore(opts.dataDir) : undefined;
+    this.destStore = opts.dataDir ? new DestinationStore(opts.dataDir) : undefined;
+    this.secrets = opts.secrets ?? new MemorySecretStore();
   }
 
   /** Loads saved scenes (if a data folder was given). */
   async load(): Promise<void> {
-    if (!this.store) return;
-    const res = await this.store.load();
-    this.history.reset(res.doc);
-    this.loadProblem = res.problem;
+    const problems: string[] = [];
+    if (this.store) {
+      const res = await this.store.load();
+      this.history.reset(res.doc);
+      if (res.problem) problems.push(`scenes: ${res.problem}`);
+    }
+    if (this.destStore) {
+      const res = await this.destStore.load();
+      if (res.problem) problems.push(`destinations: ${res.problem}`);
+      for (const d of res.destinations) {
+        let secret = '';
+        try {
+          secret = (await this.secrets.get(d.id)) ?? '';
+        } catch (err) {
+          problems.push(`the key of '${d.name}' could not be read (${toErrorInfo(err).message}); enter it again`);
+        }
+        this.destinations.set(d.id, { id: d.id, name: d.name, protocol: d.protocol, url: d.url, secret, enabled: d.enabled, state: 'idle' });
+      }
+    }
+    this.loadProblem = problems.length ? problems.join('; ') : undefined;
     this.changed(false);
   }
 
@@ -79,10 +106,12 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
       canRedo: this.history.canRedo,
       destinations: this.listDestinations(),
       recording: this.recording,
-      capture: this.recording.active || this.live,
+      capture: this.recording.active || this.live || this.broadcast.active,
       settings: this.settings,
       live: this.live,
+      liveSince: this.liveSince,
       engine: this.engine,
+      secretStorage: this.secrets.kind,
     };
   }
 
@@ -121,32 +150,42 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     return [...this.destinations.values()].map(toPublic);
   }
 
-  addDestination(input: Parameters<StudioApiImpl['addDestination']>[0]): Destination {
+  async addDestination(input: Parameters<StudioApiImpl['addDestination']>[0]): Promise<Destination> {
     const rec = createRecord(input);
+    if (rec.secret) await this.secrets.set(rec.id, rec.secret);
     this.destinations.set(rec.id, rec);
-    this.changed();
+    await this.saveDestinations();
+    this.changed(false);
     return toPublic(rec);
   }
 
-  updateDestination({ id, patch }: Parameters<StudioApiImpl['updateDestination']>[0]): Destination {
+  async updateDestination({ id, patch }: Parameters<StudioApiImpl['updateDestination']>[0]): Promise<Destination> {
     const rec = this.mustGet(id);
     if (rec.state !== 'idle' && rec.state !== 'stopped' && rec.state !== 'failed') {
       throw new InvalidStateError(`'${rec.name}' is ${rec.state}: stop it before editing`, { target: rec.name });
     }
     const next = applyPatch(rec, patch);
+    if (patch.secret !== undefined) await this.secrets.set(id, next.secret);
     this.destinations.set(id, next);
-    this.changed();
+    await this.saveDestinations();
+    this.changed(false);
     return toPublic(next);
   }
 
-  removeDestination({ id }: { id: string }): null {
+  async removeDestination({ id }: { id: string }): Promise<null> {
     const rec = this.mustGet(id);
     if (rec.state === 'live' || rec.state === 'connecting' || rec.state === 'reconnecting') {
       throw new InvalidStateError(`'${rec.name}' is ${rec.state}: stop it before removing`, { target: rec.name });
     }
     this.destinations.delete(id);
-    this.changed();
+    await this.secrets.delete(id);
+    await this.saveDestinations();
+    this.changed(false);
     return null;
+  }
+
+  private async saveDestinations(): Promise<void> {
+    await this.destStore?.save([...this.destinations.values()].map((d) => toStored(d)));
   }
 
   getSettings(): Settings {
@@ -154,7 +193,8 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
   }
 
   updateSettings(patch: Parameters<StudioApiImpl['updateSettings']>[0]): Settings {
-    if (this.live) throw new InvalidStateError('settings cannot change while live: stop first');
+    const onlyLanguage = Object.keys(patch).every((k) => k === 'language');
+    if ((this.live || this.broadcast.active) && !onlyLanguage) throw new InvalidStateError('settings cannot change while live or recording: stop first');
     const next: Settings = { ...this.settings };
     for (const [k, v] of Object.entries(patch) as [keyof Settings, Settings[keyof Settings]][]) {
       if (v !== undefined) (next as Record<keyof Settings, unknown>)[k] = v;
@@ -172,9 +212,10 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
       .map(async (d) => {
         d.state = 'connecting';
         delete d.error;
+        this.updateLive();
         this.changed(false);
         try {
-          await this.broadcast.add(d.id, specOf(d));
+          await this.broadcast.add(d.id, specOf(d), this.whipLikely());
         } catch (err) {
           this.onOutputState(d.id, 'failed', toErrorInfo(err));
         }
@@ -193,6 +234,16 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     return this.broadcast.stats();
   }
 
+  async getEncoders(): Promise<{ ffmpeg: { path: string; version: string; source: string } | null; video: string[]; error?: string }> {
+    try {
+      const ff = await resolveFfmpeg();
+      const all = await listEncoders(ff.path);
+      return { ffmpeg: { path: ff.path, version: ff.version, source: ff.source }, video: VIDEO_ENCODERS.filter((e) => all.has(e)) };
+    } catch (err) {
+      return { ffmpeg: null, video: [], error: toErrorInfo(err).message };
+    }
+  }
+
   getEngineStats(): EngineStats {
     return { cpuPercent: this.cpu.sample(), ...this.broadcast.engineStats() };
   }
@@ -203,7 +254,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     this.recording = { active: true, path, startedAt: Date.now() };
     this.changed(false);
     try {
-      await this.broadcast.add(RECORD_ID, { kind: 'record', path });
+      await this.broadcast.add(RECORD_ID, { kind: 'record', path }, this.whipLikely());
     } catch (err) {
       this.recording = { active: false, path, error: toErrorInfo(err) };
       this.changed(false);
@@ -235,6 +286,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     await this.broadcast.close();
     this.removeAllListeners();
     await this.store?.flush();
+    await this.destStore?.flush();
   }
 
   private mustGet(id: string): DestinationRecord {
@@ -243,7 +295,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     return rec;
   }
 
-  private onOutputState(id: string, state: OutputState, error?: ErrorInfo): void {
+  private onOutputState(id: string, state: OutputState, error?: ErrorInfo, retry?: { attempt?: number; delayMs?: number }): void {
     if (id === RECORD_ID) {
       if (state === 'failed' || state === 'stopped') {
         const rec: Recording = { active: false };
@@ -256,6 +308,8 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
       const d = this.destinations.get(id);
       if (!d) return;
       d.state = state;
+      if (state === 'reconnecting' && retry?.delayMs !== undefined) d.retry = { at: Date.now() + retry.delayMs, attempt: retry.attempt ?? 1 };
+      else delete d.retry;
       if (error) d.error = error;
       else if (state === 'live') delete d.error;
       if (state === 'failed') void this.broadcast.remove(id).then(() => {
@@ -263,8 +317,20 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
         this.changed(false);
       });
     }
-    this.live = [...this.destinations.values()].some((d) => ['connecting', 'live', 'reconnecting'].includes(d.state));
+    this.updateLive();
     this.changed(false);
+  }
+
+  private updateLive(): void {
+    this.live = [...this.destinations.values()].some((d) => ['connecting', 'live', 'reconnecting'].includes(d.state));
+    const anyLive = [...this.destinations.values()].some((d) => d.state === 'live');
+    if (anyLive && this.liveSince === null) this.liveSince = Date.now();
+    else if (!this.live) this.liveSince = null;
+  }
+
+  /** Whether a WebRTC destination may join the shared encode (it then uses constrained Baseline). */
+  private whipLikely(): boolean {
+    return [...this.destinations.values()].some((d) => d.enabled && d.protocol === 'whip');
   }
 
   private changed(persist = true): void {

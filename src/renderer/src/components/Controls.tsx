@@ -1,37 +1,33 @@
-import { useEffect, useState } from 'react';
 import type { StudioApi, StudioState } from '../../../shared/api';
 import { runAction } from '../actions';
+import { useT } from '../i18n';
 
-const hms = (ms: number) => {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(Math.floor(s / 3600))}:${p(Math.floor((s % 3600) / 60))}:${p(s % 60)}`;
-};
-
-export function Controls({ api, state }: { api: StudioApi; state: StudioState }) {
+export function Controls({ api, state, onSettings }: { api: StudioApi; state: StudioState; onSettings: () => void }) {
+  const tr = useT();
   const rec = state.recording;
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!rec.active) return;
-    const t = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(t);
-  }, [rec.active]);
   return (
-    <section className="controls" aria-label="Controls">
+    <section className="controls" aria-label={tr('controls.label')}>
       <button
         className={`btn ${state.live ? 'btn-danger' : 'btn-primary'}`}
         data-testid="go-live"
         disabled={state.destinations.length === 0}
-        title={state.destinations.length === 0 ? 'Add a destination first' : 'Go live on every enabled destination'}
+        title={state.destinations.length === 0 ? tr('controls.noDestination') : `${tr('controls.goLive.title')} (Ctrl+L)`}
         onClick={() => runAction(state.live ? api.stopLive() : api.goLive())}
       >
-        {state.live ? 'End stream' : 'Go live'}
+        {state.live ? tr('controls.endStream') : tr('controls.goLive')}
       </button>
-      <button className={`btn ${rec.active ? 'btn-danger' : ''}`} data-testid="record" onClick={() => runAction(rec.active ? api.stopRecording() : api.startRecording())}>
-        {rec.active ? `Stop recording ${rec.startedAt ? hms(now - rec.startedAt) : ''}` : 'Start recording'}
+      <button className={`btn ${rec.active ? 'btn-danger' : ''}`} data-testid="record" title="Ctrl+R" onClick={() => runAction(rec.active ? api.stopRecording() : api.startRecording())}>
+        {rec.active ? tr('controls.stopRecording') : tr('controls.startRecording')}
+      </button>
+      <button className="btn btn-quiet" data-testid="open-settings" onClick={onSettings}>
+        {tr('settings.title')}
       </button>
       {rec.error && <span className="dest-error">{rec.error.message}</span>}
-      {!rec.active && rec.path && <span className="muted small" title={rec.path}>Saved {rec.path.split(/[\\/]/).pop()}</span>}
+      {!rec.active && rec.path && (
+        <span className="muted small" title={rec.path}>
+          {tr('controls.saved', { file: rec.path.split(/[\\/]/).pop() ?? rec.path })}
+        </span>
+      )}
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { useT } from '../i18n';
 import { useEffect, useState } from 'react';
 import type { Program } from '../engine/program';
 import type { ChannelMeter } from '../engine/mixer';
@@ -9,8 +10,9 @@ interface Props {
 const pct = (db: number) => `${Math.max(0, Math.min(100, ((db + 60) / 60) * 100))}%`;
 
 function Meter({ peakDb, rmsDb }: { peakDb: number; rmsDb: number }) {
+  const tr = useT();
   return (
-    <div className="meter" role="meter" aria-valuemin={-60} aria-valuemax={0} aria-valuenow={Math.round(peakDb)} aria-label="level">
+    <div className="meter" role="meter" aria-valuemin={-60} aria-valuemax={0} aria-valuenow={Math.round(peakDb)} aria-label={tr('mixer.level')}>
       <div className="meter-rms" style={{ width: pct(rmsDb) }} />
       <div className="meter-peak" style={{ left: pct(peakDb) }} />
     </div>
@@ -18,6 +20,7 @@ function Meter({ peakDb, rmsDb }: { peakDb: number; rmsDb: number }) {
 }
 
 export function MixerPanel({ program }: Props) {
+  const tr = useT();
   const [channels, setChannels] = useState<ChannelMeter[]>([]);
   const [master, setMaster] = useState({ peakDb: -90, rmsDb: -90 });
   const [, force] = useState(0);
@@ -37,24 +40,24 @@ export function MixerPanel({ program }: Props) {
     raf = requestAnimationFrame(loop);
     return () => cancelAnimationFrame(raf);
   }, [program]);
-  if (!program) return <section className="mixer" aria-label="Audio mixer" />;
+  if (!program) return <section className="mixer" aria-label={tr('mixer.label')} />;
   const mx = program.mixer;
   return (
-    <section className="mixer" aria-label="Audio mixer" data-testid="mixer">
-      {channels.length === 0 && <span className="muted">No audio sources. Add a camera + microphone or a media file.</span>}
+    <section className="mixer" aria-label={tr('mixer.label')} data-testid="mixer">
+      {channels.length === 0 && <span className="muted">{tr('mixer.empty')}</span>}
       {channels.map((c) => (
         <div key={c.id} className="channel">
           <span className="channel-name">{c.name}</span>
           <Meter peakDb={c.peakDb} rmsDb={c.rmsDb} />
-          <input type="range" min={-60} max={12} step={0.5} value={c.gainDb} aria-label={`${c.name} gain`} onChange={(e) => mx.setGain(c.id, Number(e.target.value))} />
-          <span className="db">{c.gainDb.toFixed(1)} dB</span>
-          <button className={`icon ${c.muted ? 'icon-on' : ''}`} aria-pressed={c.muted} aria-label={`Mute ${c.name}`} onClick={() => mx.setMuted(c.id, !c.muted)}>
-            M
+          <input type="range" min={-60} max={12} step={0.5} value={c.gainDb} aria-label={tr('mixer.gain', { name: c.name })} onChange={(e) => mx.setGain(c.id, Number(e.target.value))} />
+          <span className="db">{tr('mixer.db', { value: c.gainDb.toFixed(1) })}</span>
+          <button className={`icon ${c.muted ? 'icon-on' : ''}`} aria-pressed={c.muted} aria-label={tr('mixer.mute', { name: c.name })} onClick={() => mx.setMuted(c.id, !c.muted)}>
+            {tr('mixer.muteShort')}
           </button>
         </div>
       ))}
       <div className="channel channel-master">
-        <span className="channel-name">Master</span>
+        <span className="channel-name">{tr('mixer.master')}</span>
         <Meter {...master} />
         <input
           type="range"
@@ -62,23 +65,23 @@ export function MixerPanel({ program }: Props) {
           max={12}
           step={0.5}
           value={mx.masterGainDb}
-          aria-label="Master gain"
+          aria-label={tr('mixer.masterGain')}
           onChange={(e) => {
             mx.setMaster(Number(e.target.value), mx.masterMuted);
             force((n) => n + 1);
           }}
         />
-        <span className="db">{mx.masterGainDb.toFixed(1)} dB</span>
+        <span className="db">{tr('mixer.db', { value: mx.masterGainDb.toFixed(1) })}</span>
         <button
           className={`icon ${mx.masterMuted ? 'icon-on' : ''}`}
           aria-pressed={mx.masterMuted}
-          aria-label="Mute master"
+          aria-label={tr('mixer.muteMaster')}
           onClick={() => {
             mx.setMaster(mx.masterGainDb, !mx.masterMuted);
             force((n) => n + 1);
           }}
         >
-          M
+          {tr('mixer.muteShort')}
         </button>
       </div>
     </section>

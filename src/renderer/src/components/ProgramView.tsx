@@ -1,3 +1,4 @@
+import { useT } from '../i18n';
 import { useEffect, useRef, useState } from 'react';
 import type { Settings } from '../../../shared/api';
 import type { SceneDoc } from '../../../shared/scene/model';
@@ -15,6 +16,7 @@ interface Props {
 
 /** The program preview: the compositor's own canvas. */
 export function ProgramView({ settings, doc, capture, openLink, onProgram }: Props) {
+  const tr = useT();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const programRef = useRef<Program | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -58,7 +60,7 @@ export function ProgramView({ settings, doc, capture, openLink, onProgram }: Pro
   return (
     <div className="preview-wrap">
       <div className="preview" style={{ aspectRatio: `${settings.width} / ${settings.height}` }}>
-        <canvas ref={canvasRef} data-testid="program-canvas" aria-label={`Program: ${scene?.name ?? ''}`} />
+        <canvas ref={canvasRef} data-testid="program-canvas" aria-label={tr('program.label', { name: scene?.name ?? '' })} />
         {error && (
           <div className="preview-error" role="alert">
             {error}
@@ -66,17 +68,14 @@ export function ProgramView({ settings, doc, capture, openLink, onProgram }: Pro
         )}
       </div>
       <div className="preview-info" data-testid="program-stats">
-        <strong>{scene?.name ?? 'No scene'}</strong>
-        <span>
-          {settings.width}×{settings.height} · {settings.fps} fps
-        </span>
+        <strong>{scene?.name ?? tr('program.noScene')}</strong>
+        <span>{tr('program.size', { width: settings.width, height: settings.height, fps: settings.fps })}</span>
         {stats && (
-          <span title="Frames the compositor missed its deadline for, or could not hand to the encoder">
-            rendered {stats.framesRendered} · dropped {stats.framesDropped + stats.readbackDrops + stats.linkDrops} · late {stats.framesLate}
-            {capture && ` · sent ${stats.framesSent}`}
+          <span title={tr('program.stats.title')}>
+            {tr('program.stats', { rendered: stats.framesRendered, dropped: stats.framesDropped + stats.readbackDrops + stats.linkDrops, late: stats.framesLate })}
+            {capture && tr('program.sent', { sent: stats.framesSent })}
             <span className="timings" data-testid="program-timings">
-              {' '}
-              · render {stats.ms.render.toFixed(1)} ms · capture {stats.ms.capture.toFixed(1)} ms · send {stats.ms.send.toFixed(1)} ms
+              {tr('program.timings', { render: stats.ms.render.toFixed(1), capture: stats.ms.capture.toFixed(1), send: stats.ms.send.toFixed(1) })}
             </span>
           </span>
         )}

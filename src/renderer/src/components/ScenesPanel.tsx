@@ -1,6 +1,7 @@
 import type { StudioApi } from '../../../shared/api';
 import type { SceneDoc } from '../../../shared/scene/model';
 import { runAction } from '../actions';
+import { useT } from '../i18n';
 import { newId } from '../ids';
 
 interface Props {
@@ -9,15 +10,16 @@ interface Props {
 }
 
 export function ScenesPanel({ api, doc }: Props) {
+  const tr = useT();
   const addScene = () => {
     const n = doc.scenes.length + 1;
-    runAction(api.sceneOp({ op: 'addScene', id: newId('scene'), name: `Scene ${n}` }));
+    runAction(api.sceneOp({ op: 'addScene', id: newId('scene'), name: tr('scenes.defaultName', { n }) }));
   };
   return (
     <section className="panel" aria-labelledby="scenes-h">
       <div className="panel-head">
-        <h2 id="scenes-h">Scenes</h2>
-        <button className="btn btn-quiet" onClick={addScene} title="Add a scene">
+        <h2 id="scenes-h">{tr('scenes.title')}</h2>
+        <button className="btn btn-quiet" onClick={addScene} title={tr('scenes.add')}>
           +
         </button>
       </div>
@@ -28,12 +30,12 @@ export function ScenesPanel({ api, doc }: Props) {
               className={`row ${s.id === doc.activeSceneId ? 'row-active' : ''}`}
               aria-pressed={s.id === doc.activeSceneId}
               onClick={() => runAction(api.setActiveScene({ id: s.id }))}
-              title={i < 9 ? `Switch (Ctrl+${i + 1})` : undefined}
+              title={i < 9 ? tr('scenes.switch', { n: i + 1 }) : undefined}
             >
               {s.name}
             </button>
             {doc.scenes.length > 1 && (
-              <button className="icon" aria-label={`Remove scene ${s.name}`} onClick={() => runAction(api.sceneOp({ op: 'removeScene', sceneId: s.id }))}>
+              <button className="icon" aria-label={tr('scenes.remove', { name: s.name })} onClick={() => runAction(api.sceneOp({ op: 'removeScene', sceneId: s.id }))}>
                 ×
               </button>
             )}
@@ -42,18 +44,18 @@ export function ScenesPanel({ api, doc }: Props) {
       </ul>
       <div className="transition">
         <label>
-          Transition
+          {tr('scenes.transition')}
           <select
             value={doc.transition.kind}
             onChange={(e) => runAction(api.setTransition({ kind: e.target.value === 'cut' ? 'cut' : 'fade', durationMs: doc.transition.durationMs || 300 }))}
           >
-            <option value="cut">Cut</option>
-            <option value="fade">Fade</option>
+            <option value="cut">{tr('scenes.transition.cut')}</option>
+            <option value="fade">{tr('scenes.transition.fade')}</option>
           </select>
         </label>
         {doc.transition.kind === 'fade' && (
           <label>
-            ms
+            {tr('scenes.transition.ms')}
             <input
               type="number"
               min={50}

@@ -1,6 +1,7 @@
 import type { StudioApi } from '../../../shared/api';
 import type { SceneSource, SourceSettings, Transform } from '../../../shared/scene/model';
 import { runAction } from '../actions';
+import { useT } from '../i18n';
 
 interface Props {
   api: StudioApi;
@@ -19,12 +20,13 @@ function Num({ label, value, onChange, step = 1, min, max }: { label: string; va
 }
 
 export function SourceProperties({ api, sceneId, source, onRemoved }: Props) {
+  const tr = useT();
   const t = source.transform;
   const setT = (patch: Partial<Transform>) => runAction(api.sceneOp({ op: 'setTransform', sceneId, sourceId: source.id, transform: patch }));
   const setS = (settings: SourceSettings) => runAction(api.sceneOp({ op: 'updateSource', sceneId, sourceId: source.id, patch: { settings } }));
   const s = source.settings;
   return (
-    <section className="panel props" aria-label={`Properties of ${source.name}`}>
+    <section className="panel props" aria-label={tr('props.label', { name: source.name })}>
       <div className="panel-head">
         <h2>{source.name}</h2>
         <button
@@ -34,47 +36,47 @@ export function SourceProperties({ api, sceneId, source, onRemoved }: Props) {
             onRemoved();
           }}
         >
-          Remove
+          {tr('button.remove')}
         </button>
       </div>
       <fieldset disabled={source.locked} className="grid4">
-        <Num label="X" value={t.x} onChange={(x) => setT({ x })} />
-        <Num label="Y" value={t.y} onChange={(y) => setT({ y })} />
-        <Num label="W" value={t.width} min={1} onChange={(width) => width > 0 && setT({ width })} />
-        <Num label="H" value={t.height} min={1} onChange={(height) => height > 0 && setT({ height })} />
-        <Num label="Rot°" value={t.rotation} min={-360} max={360} onChange={(rotation) => setT({ rotation })} />
-        <Num label="Opacity" value={t.opacity} step={0.05} min={0} max={1} onChange={(opacity) => setT({ opacity: Math.max(0, Math.min(1, opacity)) })} />
-        <Num label="Crop L" value={t.crop.left} min={0} onChange={(left) => setT({ crop: { ...t.crop, left } })} />
-        <Num label="Crop R" value={t.crop.right} min={0} onChange={(right) => setT({ crop: { ...t.crop, right } })} />
+        <Num label={tr('props.x')} value={t.x} onChange={(x) => setT({ x })} />
+        <Num label={tr('props.y')} value={t.y} onChange={(y) => setT({ y })} />
+        <Num label={tr('props.width')} value={t.width} min={1} onChange={(width) => width > 0 && setT({ width })} />
+        <Num label={tr('props.height')} value={t.height} min={1} onChange={(height) => height > 0 && setT({ height })} />
+        <Num label={tr('props.rotation')} value={t.rotation} min={-360} max={360} onChange={(rotation) => setT({ rotation })} />
+        <Num label={tr('props.opacity')} value={t.opacity} step={0.05} min={0} max={1} onChange={(opacity) => setT({ opacity: Math.max(0, Math.min(1, opacity)) })} />
+        <Num label={tr('props.cropLeft')} value={t.crop.left} min={0} onChange={(left) => setT({ crop: { ...t.crop, left } })} />
+        <Num label={tr('props.cropRight')} value={t.crop.right} min={0} onChange={(right) => setT({ crop: { ...t.crop, right } })} />
       </fieldset>
       {s.kind === 'color' && (
         <label className="field">
-          Colour <input type="color" value={s.color.slice(0, 7)} onChange={(e) => setS({ ...s, color: e.target.value })} />
+          {tr('props.colour')} <input type="color" value={s.color.slice(0, 7)} onChange={(e) => setS({ ...s, color: e.target.value })} />
         </label>
       )}
       {s.kind === 'text' && (
         <div className="fields">
           <label className="field">
-            Text <textarea value={s.text} rows={2} onChange={(e) => setS({ ...s, text: e.target.value })} />
+            {tr('props.text')} <textarea value={s.text} rows={2} onChange={(e) => setS({ ...s, text: e.target.value })} />
           </label>
           <label className="field">
-            Font <input value={s.font} onChange={(e) => e.target.value && setS({ ...s, font: e.target.value })} />
+            {tr('props.font')} <input value={s.font} onChange={(e) => e.target.value && setS({ ...s, font: e.target.value })} />
           </label>
           <div className="grid4">
-            <Num label="Size" value={s.size} min={4} max={1000} onChange={(size) => size >= 4 && setS({ ...s, size })} />
+            <Num label={tr('props.size')} value={s.size} min={4} max={1000} onChange={(size) => size >= 4 && setS({ ...s, size })} />
             <label className="num">
-              Colour <input type="color" value={s.color.slice(0, 7)} onChange={(e) => setS({ ...s, color: e.target.value })} />
+              {tr('props.colour')} <input type="color" value={s.color.slice(0, 7)} onChange={(e) => setS({ ...s, color: e.target.value })} />
             </label>
-            <Num label="Outline" value={s.outlineWidth} min={0} max={50} onChange={(outlineWidth) => setS({ ...s, outlineWidth: Math.max(0, Math.min(50, outlineWidth)) })} />
+            <Num label={tr('props.outline')} value={s.outlineWidth} min={0} max={50} onChange={(outlineWidth) => setS({ ...s, outlineWidth: Math.max(0, Math.min(50, outlineWidth)) })} />
             <label className="num">
-              Outline colour <input type="color" value={s.outlineColor.slice(0, 7)} onChange={(e) => setS({ ...s, outlineColor: e.target.value })} />
+              {tr('props.outlineColour')} <input type="color" value={s.outlineColor.slice(0, 7)} onChange={(e) => setS({ ...s, outlineColor: e.target.value })} />
             </label>
           </div>
         </div>
       )}
       {(s.kind === 'image' || s.kind === 'media') && (
         <label className="field">
-          {s.kind === 'image' ? 'Image file' : 'Video file'}
+          {s.kind === 'image' ? tr('props.imageFile') : tr('props.videoFile')}
           <input
             type="file"
             accept={s.kind === 'image' ? 'image/*' : 'video/*,audio/*'}
@@ -92,10 +94,10 @@ export function SourceProperties({ api, sceneId, source, onRemoved }: Props) {
       )}
       {s.kind === 'clock' && (
         <label className="field">
-          Format
+          {tr('props.format')}
           <select value={s.format} onChange={(e) => setS({ ...s, format: e.target.value === 'timecode' ? 'timecode' : 'time' })}>
-            <option value="time">Time of day</option>
-            <option value="timecode">Timecode (ms)</option>
+            <option value="time">{tr('props.format.time')}</option>
+            <option value="timecode">{tr('props.format.timecode')}</option>
           </select>
         </label>
       )}

@@ -3,6 +3,7 @@ import type { StudioApi } from '../../../shared/api';
 import type { SceneDoc, SceneSource, SourceKind } from '../../../shared/scene/model';
 import { newSource } from '../../../shared/scene/ops';
 import { runAction } from '../actions';
+import { useT } from '../i18n';
 import { SourceProperties } from './SourceProperties';
 import { LockIcon } from './icons';
 import { newId } from '../ids';
@@ -13,24 +14,17 @@ interface Props {
   output: { width: number; height: number };
 }
 
-const KINDS: { kind: SourceKind; label: string }[] = [
-  { kind: 'camera', label: 'Camera + microphone' },
-  { kind: 'screen', label: 'Screen or window' },
-  { kind: 'image', label: 'Image' },
-  { kind: 'text', label: 'Text' },
-  { kind: 'color', label: 'Colour' },
-  { kind: 'media', label: 'Media file' },
-  { kind: 'clock', label: 'Clock / timecode' },
-];
+const KINDS: SourceKind[] = ['camera', 'screen', 'image', 'text', 'color', 'media', 'clock'];
 
 export function SourcesPanel({ api, doc, output }: Props) {
+  const tr = useT();
   const scene = doc.scenes.find((s) => s.id === doc.activeSceneId);
   const [selected, setSelected] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   if (!scene) return null;
   const sel = scene.sources.find((s) => s.id === selected);
   const add = (kind: SourceKind) => {
-    const label = KINDS.find((k) => k.kind === kind)?.label ?? kind;
+    const label = tr(`sources.kind.${kind}`);
     const id = newId('src');
     runAction(api.sceneOp({ op: 'addSource', sceneId: scene.id, source: newSource(kind, id, label, output.width, output.height) }));
     setSelected(id);
@@ -43,16 +37,16 @@ export function SourcesPanel({ api, doc, output }: Props) {
     <>
       <section className="panel" aria-labelledby="sources-h">
         <div className="panel-head">
-          <h2 id="sources-h">Sources</h2>
-          <button className="btn btn-quiet" onClick={() => setAdding((a) => !a)} aria-expanded={adding} title="Add a source">
+          <h2 id="sources-h">{tr('sources.title')}</h2>
+          <button className="btn btn-quiet" onClick={() => setAdding((a) => !a)} aria-expanded={adding} title={tr('sources.add')}>
             +
           </button>
         </div>
         {adding && (
           <div className="menu" role="menu">
             {KINDS.map((k) => (
-              <button key={k.kind} role="menuitem" className="row" onClick={() => add(k.kind)}>
-                {k.label}
+              <button key={k} role="menuitem" className="row" onClick={() => add(k)}>
+                {tr(`sources.kind.${k}`)}
               </button>
             ))}
           </div>
@@ -68,7 +62,7 @@ export function SourcesPanel({ api, doc, output }: Props) {
                 </button>
                 <button
                   className="icon"
-                  aria-label={src.visible ? `Hide ${src.name}` : `Show ${src.name}`}
+                  aria-label={src.visible ? tr('sources.hide', { name: src.name }) : tr('sources.show', { name: src.name })}
                   aria-pressed={src.visible}
                   onClick={() => op(api.sceneOp({ op: 'setVisible', sceneId: scene.id, sourceId: src.id, visible: !src.visible }))}
                 >
@@ -76,16 +70,16 @@ export function SourcesPanel({ api, doc, output }: Props) {
                 </button>
                 <button
                   className="icon"
-                  aria-label={src.locked ? `Unlock ${src.name}` : `Lock ${src.name}`}
+                  aria-label={src.locked ? tr('sources.unlock', { name: src.name }) : tr('sources.lock', { name: src.name })}
                   aria-pressed={src.locked}
                   onClick={() => op(api.sceneOp({ op: 'setLocked', sceneId: scene.id, sourceId: src.id, locked: !src.locked }))}
                 >
                   <LockIcon locked={src.locked} />
                 </button>
-                <button className="icon" aria-label={`Raise ${src.name}`} disabled={index === scene.sources.length - 1} onClick={() => op(api.sceneOp({ op: 'moveSource', sceneId: scene.id, sourceId: src.id, toIndex: index + 1 }))}>
+                <button className="icon" aria-label={tr('sources.raise', { name: src.name })} disabled={index === scene.sources.length - 1} onClick={() => op(api.sceneOp({ op: 'moveSource', sceneId: scene.id, sourceId: src.id, toIndex: index + 1 }))}>
                   ▲
                 </button>
-                <button className="icon" aria-label={`Lower ${src.name}`} disabled={index === 0} onClick={() => op(api.sceneOp({ op: 'moveSource', sceneId: scene.id, sourceId: src.id, toIndex: index - 1 }))}>
+                <button className="icon" aria-label={tr('sources.lower', { name: src.name })} disabled={index === 0} onClick={() => op(api.sceneOp({ op: 'moveSource', sceneId: scene.id, sourceId: src.id, toIndex: index - 1 }))}>
                   ▼
                 </button>
               </li>
@@ -93,11 +87,11 @@ export function SourcesPanel({ api, doc, output }: Props) {
           })}
         </ul>
         <div className="undo">
-          <button className="btn btn-quiet" onClick={() => op(api.undo())} title="Undo (Ctrl+Z)">
-            Undo
+          <button className="btn btn-quiet" onClick={() => op(api.undo())} title={tr('sources.undo.title')}>
+            {tr('sources.undo')}
           </button>
-          <button className="btn btn-quiet" onClick={() => op(api.redo())} title="Redo (Ctrl+Shift+Z)">
-            Redo
+          <button className="btn btn-quiet" onClick={() => op(api.redo())} title={tr('sources.redo.title')}>
+            {tr('sources.redo')}
           </button>
         </div>
       </section>

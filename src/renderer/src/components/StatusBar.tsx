@@ -1,28 +1,49 @@
 import { useEffect, useState } from 'react';
-import type { StudioState } from '../../../shared/api';
+import type { EngineStats, StudioApi, StudioState } from '../../../shared/api';
 import type { Program, ProgramStats } from '../engine/program';
+import { useT } from '../i18n';
 
-export function StatusBar({ state, program }: { state: StudioState; program: Program | null }) {
+const hms = (ms: number) => {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(Math.floor(s / 3600))}:${p(Math.floor((s % 3600) / 60))}:${p(s % 60)}`;
+};
+
+export function StatusBar({ api, state, program, liveSince }: { api: StudioApi; state: StudioState; program: Program | null; liveSince: number | null }) {
+  const tr = useT();
   const [stats, setStats] = useState<ProgramStats | null>(null);
+  const [engine, setEngine] = useState<EngineStats | null>(null);
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    if (!program) return;
-    const t = setInterval(() => setStats(program.stats()), 1000);
+    const t = setInterval(() => {
+      if (program) setStats(program.stats());
+      api.getEngineStats().then(setEngine, () => undefined);
+      setNow(Date.now());
+    }, 1000);
     return () => clearInterval(t);
-  }, [program]);
+  }, [api, program]);
   const live = state.destinations.filter((d) => d.state === 'live').length;
   const dropped = stats ? stats.framesDropped + stats.readbackDrops + stats.linkDrops : 0;
+  const percent = stats && stats.framesRendered ? ((100 * dropped) / (stats.framesRendered + dropped)).toFixed(1) : '0.0';
   return (
-    <footer className="statusbar">
-      <span>Encoder: {state.settings.encoder}</span>
-      <span>
-        {state.settings.width}×{state.settings.height} @ {state.settings.fps}
-      </span>
-      <span>
-        Destinations: {state.destinations.length} ({live} live)
-      </span>
-      {stats && <span>Dropped frames: {dropped} ({stats.framesRendered ? ((100 * dropped) / (stats.framesRendered + dropped)).toFixed(1) : '0.0'}%)</span>}
+    <footer className="statusbar" data-testid="statusbar">
+      <span>{tr('status.encoderValue', { name: state.settings.encoder })}</span>
+      <span>{tr('status.output', { width: state.settings.width, height: state.settings.height, fps: state.settings.fps })}</span>
+      {engine && <span title={tr('status.cpu')}>{tr('status.cpuValue', { value: Math.round(engine.cpuPercent) })}</span>}
+      <span>{tr('status.droppedFramesValue', { count: dropped + (engine?.mediaIn.repeated ?? 0), percent })}</span>
+      {liveSince !== null && (
+        <span className="status-live">
+          {tr('status.live')} {hms(now - liveSince)}
+        </span>
+      )}
+      {state.recording.active && state.recording.startedAt !== undefined && (
+        <span className="status-rec">
+          {tr('status.recording')} {hms(now - state.recording.startedAt)}
+        </span>
+      )}
+      <span>{tr('status.destinations', { count: state.destinations.length, live })}</span>
       <span className="spacer" />
-      <span className="muted">engine {state.engine.version}</span>
+      <span className="muted">{tr('status.engine', { version: state.engine.version })}</span>
     </footer>
   );
 }

@@ -1,0 +1,141 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import type { Destination, DestinationProtocol, StudioApi, StudioState } from '../../../shared/api';
+import { PRESETS, fillTemplate, templatePlaceholders, type Preset } from '../../../shared/presets';
+import { useLang, useT } from '../i18n';
+
+interface Props {
+  api: StudioApi;
+  /** Where the engine keeps keys and tokens, for the notice under the key field. */
+  storage: StudioState['secretStorage'];
+  /** Edit this destination; add a new one when absent. */
+  editing?: Destination;
+  onDone: () => void;
+}
+
+const CUSTOM = { rtmp: 'custom-rtmp', rtmps: 'custom-rtmps', whip: 'custom-whip' } as const;
+
+const NOTICE = { 'os-keychain': 'secrets.notice.osKeychain', 'encrypted-file': 'secrets.notice.encryptedFile', memory: 'secrets.notice.memory' } as const;
+
+export function DestinationForm({ api, storage, editing, onDone }: Props) {
+  const tr = useT();
+  const lang = useLang();
+  const [presetId, setPresetId] = useState<string>(editing ? CUSTOM[editing.protocol] : 'twitch');
+  const preset: Preset | undefined = PRESETS.find((p) => p.id === presetId);
+  const protocol: DestinationProtocol = preset?.protocol ?? editing?.protocol ?? 'rtmp';
+  const [name, setName] = useState(editing?.name ?? '');
+  const [server, setServer] = useState(0);
+  const [url, setUrl] = useState(editing?.url ?? '');
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [secret, setSecret] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const placeholders = useMemo(() => (preset?.urlTemplate ? templatePlaceholders(preset.urlTemplate) : []), [preset]);
+  const isWhip = protocol === 'whip';
+  const usesFreeUrl = !preset || (preset.servers.length === 0 && !preset.urlTemplate);
+
+  const resolveUrl = (): string => {
+    if (usesFreeUrl) return url;
+    if (preset?.urlTemplate) return fillTemplate(preset.urlTemplate, fields);
+    return preset?.servers[server]?.url ?? '';
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const finalUrl = resolveUrl();
+      const finalName = name.trim() || preset?.name || finalUrl;
+      if (editing) {
+        await api.updateDestination({ id: editing.id, patch: { name: finalName, protocol, url: finalUrl, ...(secret ? { secret } : {}) } });
+      } else {
+        if (preset?.secretRequired && !secret) throw new Error(tr('presets.fillPlaceholder', { name: isWhip ? tr('presets.bearerToken') : tr('presets.streamKey') }));
+        await api.addDestination({ name: finalName, protocol, url: finalUrl, ...(secret ? { secret } : {}) });
+      }
+      onDone();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const secretLabel = isWhip
+    ? preset?.secretRequired
+      ? tr('presets.bearerToken')
+      : tr('presets.bearerTokenOptional')
+    : tr('presets.streamKey');
+
+  return (
+    <form className="form" onSubmit={(e) => void submit(e)} aria-label={editing ? tr('destinations.edit') : tr('destinations.add')}>
+      <label>
+        {tr('presets.service')}
+        <select value={presetId} onChange={(e) => setPresetId(e.target.value)} data-testid="preset">
+          <optgroup label="RTMP">
+            {PRESETS.filter((p) => p.protocol !== 'whip').map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="WHIP (WebRTC)">
+            {PRESETS.filter((p) => p.protocol === 'whip').map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </optgroup>
+        </select>
+      </label>
+      {preset?.hint && <p className="hint">{preset.hint[lang]}</p>}
+      <label>
+        {tr('destinations.name')}
+        <input value={name} onChange={(e) => setName(e.target.value)} placeholder={preset?.name ?? tr('destinations.name.placeholder')} />
+      </label>
+      {usesFreeUrl && (
+        <label>
+          {isWhip ? tr('destinations.url.whip') : tr('destinations.url.rtmp')}
+          <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder={isWhip ? 'https://example.com/whip/endpoint' : `${protocol}://live.example.com/app`} required />
+        </label>
+      )}
+      {!usesFreeUrl && preset && preset.servers.length > 0 && (
+        <label>
+          {tr('presets.server')}
+          <select value={server} onChange={(e) => setServer(Number(e.target.value))}>
+            {preset.servers.map((s, i) => (
+              <option key={s.url} value={i}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {placeholders.map((ph) => (
+        <label key={ph}>
+          {ph}
+          <input value={fields[ph] ?? ''} onChange={(e) => setFields({ ...fields, [ph]: e.target.value })} required />
+        </label>
+      ))}
+      <label>
+        {secretLabel}
+        <input type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} placeholder={editing?.hasSecret ? tr('presets.keyKept') : ''} />
+      </label>
+      <p className="hint" data-testid="secret-notice">
+        {tr(NOTICE[storage])}
+      </p>
+      {error && (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="form-actions">
+        <button className="btn" type="button" onClick={onDone}>
+          {tr('button.cancel')}
+        </button>
+        <button className="btn btn-primary" type="submit" disabled={busy}>
+          {editing ? tr('button.save') : tr('destinations.add')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,141 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Settings, StudioApi } from '../../../shared/api';
+import { SettingsSchema } from '../../../shared/api';
+import { useT } from '../i18n';
+
+interface Props {
+  api: StudioApi;
+  settings: Settings;
+  live: boolean;
+  onClose: () => void;
+}
+
+const RESOLUTIONS: [number, number][] = [
+  [1280, 720],
+  [1920, 1080],
+  [2560, 1440],
+  [854, 480],
+  [720, 1280],
+  [1080, 1920],
+];
+
+/** Output, encoder, audio, recording and language settings; validated before they are sent. */
+export function SettingsDialog({ api, settings, live, onClose }: Props) {
+  const tr = useT();
+  const [draft, setDraft] = useState<Settings>(settings);
+  const [encoders, setEncoders] = useState<string[]>([settings.encoder]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    api.getEncoders().then(
+      (e) => !cancelled && e.video.length > 0 && setEncoders(e.video),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api]);
+  const set = <K extends keyof Settings>(k: K, v: Settings[K]) => setDraft((d) => ({ ...d, [k]: v }));
+  const num = (k: 'fps' | 'videoBitrateKbps' | 'audioBitrateKbps' | 'keyintSec') => (
+    <input type="number" value={draft[k]} step={k === 'keyintSec' ? 0.5 : 1} onChange={(e) => set(k, e.target.valueAsNumber)} />
+  );
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const parsed = SettingsSchema.safeParse(draft);
+    if (!parsed.success) {
+      setError(parsed.error.issues.map((i) => i.message).join('; '));
+      return;
+    }
+    try {
+      await api.updateSettings(live ? { language: parsed.data.language } : parsed.data);
+      onClose();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <div className="modal-backdrop" role="presentation" onClick={onClose}>
+      <form className="modal form" role="dialog" aria-label={tr('settings.title')} onClick={(e) => e.stopPropagation()} onSubmit={(e) => void submit(e)}>
+        <h2>{tr('settings.title')}</h2>
+        {live && <p className="dest-error">{tr('settings.lockedWhileLive')}</p>}
+        <fieldset disabled={live} className="settings-grid">
+          <label>
+            {tr('settings.resolution')}
+            <select
+              value={`${draft.width}x${draft.height}`}
+              onChange={(e) => {
+                const [w, h] = e.target.value.split('x').map(Number);
+                setDraft((d) => ({ ...d, width: w ?? d.width, height: h ?? d.height }));
+              }}
+            >
+              {RESOLUTIONS.map(([w, h]) => (
+                <option key={`${w}x${h}`} value={`${w}x${h}`}>
+                  {w}×{h}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {tr('settings.fps')}
+            {num('fps')}
+          </label>
+          <label>
+            {tr('settings.videoBitrate')}
+            {num('videoBitrateKbps')}
+          </label>
+          <label>
+            {tr('settings.keyint')}
+            {num('keyintSec')}
+          </label>
+          <label>
+            {tr('settings.encoder')}
+            <select value={draft.encoder} onChange={(e) => set('encoder', e.target.value as Settings['encoder'])}>
+              {encoders.map((e) => (
+                <option key={e} value={e}>
+                  {e}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {tr('settings.audioBitrate')}
+            {num('audioBitrateKbps')}
+          </label>
+          <label>
+            {tr('settings.recordFolder')}
+            <input value={draft.recordFolder} onChange={(e) => set('recordFolder', e.target.value)} placeholder="~/Videos" />
+          </label>
+          <label>
+            {tr('settings.recordFormat')}
+            <select value={draft.recordFormat} onChange={(e) => set('recordFormat', e.target.value as Settings['recordFormat'])}>
+              <option value="mkv">MKV</option>
+              <option value="mp4">MP4 (fragmented)</option>
+              <option value="flv">FLV</option>
+            </select>
+          </label>
+        </fieldset>
+        <label>
+          {tr('settings.language')}
+          <select value={draft.language} onChange={(e) => set('language', e.target.value as Settings['language'])} data-testid="language">
+            <option value="auto">Auto · 自动</option>
+            <option value="en">English</option>
+            <option value="zh-CN">简体中文</option>
+          </select>
+        </label>
+        {error && (
+          <div className="form-error" role="alert">
+            {error}
+          </div>
+        )}
+        <div className="form-actions">
+          <button className="btn" type="button" onClick={onClose}>
+            {tr('button.cancel')}
+          </button>
+          <button className="btn btn-primary" type="submit">
+            {tr('button.save')}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

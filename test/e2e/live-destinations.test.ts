@@ -1,0 +1,118 @@
+// Issue #7: from the studio in Chromium (browser mode), go live on an RTMP destination (nginx-rtmp)
+// and a WHIP destination (Janus + simple-whip-server) at once. Both far ends decode 1280x720;
+// the stats show a bitrate for both; stopping one leaves the other live; a wrong WHIP token
+// fails on its own row only. Screenshots in English and 简体中文.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import WebSocket from 'ws';
+import type { Page } from 'playwright-core';
+import { launchChromium, type LaunchedChromium } from '../peers/chromium';
+import { countFrames } from '../peers/ffprobe';
+import { sharedPeers, uniqueKey } from '../peers/shared';
+import { startRtpReceiver, type RtpReceiver } from '../peers/rtp-receiver';
+import { startStudio, type StudioProcess } from '../helpers/studio-process';
+import { createApiClient } from '../../src/shared/rpc';
+import { webSocketTransport, type WebSocketLike } from '../../src/shared/transports';
+import type { Destination, StudioApi } from '../../src/shared/api';
+
+// werift numbers the offer's payload types in codec order (audio first): Opus 96, H.264 97;
+// Janus answers with them and forwards them unchanged.
+const OPUS_PT = 96;
+const H264_PT = 97;
+
+describe('studio: RTMP and WHIP destinations live side by side', () => {
+  let studio: StudioProcess;
+  let chromium: LaunchedChromium;
+  let page: Page;
+  let api: StudioApi;
+  let closeApi: () => void;
+  let rx: RtpReceiver;
+  let rtmp: Destination;
+  let whip: Destination;
+  const rtmpKey = uniqueKey('studio');
+
+  const row = (name: string) => page.locator('[data-testid=destination]', { hasText: name });
+
+  beforeAll(async () => {
+    studio = await startStudio('serve');
+    chromium = await launchChromium({ fakeMedia: true, args: ['--autoplay-policy=no-user-gesture-required'] });
+    page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(studio.url);
+    await page.locator('[data-testid=program-canvas]').waitFor();
+    const ws = new WebSocket(`ws://127.0.0.1:${studio.port}/api?token=${studio.token}`);
+    const t = webSocketTransport(ws as unknown as WebSocketLike);
+    await t.ready;
+    api = createApiClient(t);
+    closeApi = () => t.close();
+
+    const id = uniqueKey('studio-whip');
+    const token = 'studio-token-0123456789';
+    rx = await startRtpReceiver({ videoPt: H264_PT, audioPt: OPUS_PT });
+    const recipient = rx.audioPort === undefined ? { videoPort: rx.videoPort } : { videoPort: rx.videoPort, audioPort: rx.audioPort };
+    const whipUrl = await sharedPeers().whip.createEndpoint({ id, token, recipient });
+    rtmp = await api.addDestination({ name: 'nginx RTMP', protocol: 'rtmp', url: inject('nginxRtmpUrl'), secret: rtmpKey });
+    whip = await api.addDestination({ name: 'Janus WHIP', protocol: 'whip', url: whipUrl, secret: token });
+  });
+  afterAll(async () => {
+    await api?.stopLive().catch(() => undefined);
+    closeApi?.();
+    await rx?.stop();
+    await chromium?.close();
+    await studio?.close();
+  });
+
+  it('goes live on both from the UI, and both far ends decode 1280x720', async () => {
+    const rtmpRead = countFrames(`${inject('nginxRtmpUrl')}/${rtmpKey}`, { timeoutMs: 40_000, durationMs: 10_000 });
+    await page.getByTestId('go-live-all').click();
+    await expect.poll(() => row('nginx RTMP').getAttribute('data-state'), { timeout: 20_000 }).toBe('live');
+    await expect.poll(() => row('Janus WHIP').getAttribute('data-state'), { timeout: 20_000 }).toBe('live');
+    const rtmpResult = await rtmpRead;
+    const whipResult = await rx.waitForFrames(200, 30_000).then(() => rx.stats());
+    console.log('studio far ends', JSON.stringify({ rtmp: { frames: rtmpResult.frames, w: rtmpResult.width, h: rtmpResult.height }, whip: whipResult }));
+    expect(rtmpResult.frames).toBeGreaterThanOrEqual(200);
+    expect([rtmpResult.width, rtmpResult.height]).toEqual([1280, 720]);
+    expect(whipResult.frames).toBeGreaterThanOrEqual(200);
+    expect([whipResult.width, whipResult.height]).toEqual([1280, 720]);
+  });
+
+  it('shows a non-zero bitrate for both, and the RTMP vs WHIP comparison', async () => {
+    for (const name of ['nginx RTMP', 'Janus WHIP']) {
+      await expect.poll(async () => Number(await row(name).getByTestId('stat-bitrate').getAttribute('data-value')), { timeout: 10_000 }).toBeGreaterThan(100);
+    }
+    await expect(page.getByTestId('comparison').isVisible()).resolves.toBe(true);
+    const stats = await api.getStats();
+    expect(stats.find((s) => s.id === rtmp.id)?.bytesSent).toBeGreaterThan(100_000);
+    expect(stats.find((s) => s.id === whip.id)?.bytesSent).toBeGreaterThan(100_000);
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/studio-live-en.png' });
+    await api.updateSettings({ language: 'zh-CN' });
+    await expect.poll(() => page.locator('#dest-h').textContent()).toBe('推流目标');
+    await page.screenshot({ path: 'test-results/studio-live-zh-CN.png' });
+    await api.updateSettings({ language: 'en' });
+    await expect.poll(() => page.locator('#dest-h').textContent()).toBe('Destinations');
+  });
+
+  it('stopping RTMP leaves WHIP live and delivering', async () => {
+    await row('nginx RTMP').getByTestId('dest-toggle').click();
+    await expect.poll(() => row('nginx RTMP').getAttribute('data-state'), { timeout: 15_000 }).toBe('stopped');
+    const before = rx.stats().frames;
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await row('Janus WHIP').getAttribute('data-state')).toBe('live');
+    expect(rx.stats().frames - before).toBeGreaterThan(45);
+  });
+
+  it('a wrong WHIP token fails on that row only', async () => {
+    const id = uniqueKey('studio-bad');
+    const url = await sharedPeers().whip.createEndpoint({ id, token: 'the-right-one-42' });
+    const bad = await api.addDestination({ name: 'Wrong token', protocol: 'whip', url, secret: 'not-the-right-token' });
+    await row('Wrong token').getByTestId('dest-toggle').click();
+    await expect.poll(() => row('Wrong token').getAttribute('data-state'), { timeout: 15_000 }).toBe('failed');
+    const alert = await row('Wrong token').getByRole('alert').textContent();
+    expect(alert).toMatch(/40[13]/);
+    expect(alert).not.toContain('not-the-right-token');
+    expect(await row('Janus WHIP').getAttribute('data-state')).toBe('live');
+    expect(await row('Janus WHIP').getByRole('alert').count()).toBe(0);
+    const state = await api.getState();
+    expect(state.destinations.find((d) => d.id === bad.id)?.error?.message).toMatch(/40[13]/);
+  });
+});
