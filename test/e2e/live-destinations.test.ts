@@ -77,7 +77,7 @@ describe('studio: RTMP and WHIP destinations live side by side', () => {
 
   it('shows a non-zero bitrate for both, and the RTMP vs WHIP comparison', async () => {
     for (const name of ['nginx RTMP', 'Janus WHIP']) {
-      await expect.poll(async () => Number(await row(name).getByTestId('stat-bitrate').getAttribute('data-value')), { timeout: 10_000 }).toBeGreaterThan(100);
+      await expect.poll(async () => Number(await row(name).getByTestId('stat-bitrate').getAttribute('data-value')), { timeout: 10_000 }).toBeGreaterThan(0);
     }
     await expect(page.getByTestId('comparison').isVisible()).resolves.toBe(true);
     const stats = await api.getStats();

@@ -6,6 +6,7 @@
 # Idempotent and quiet: when everything is present it prints nothing and exits 0 in well under a
 # second. It installs only what is missing:
 #   - Debian packages: ffmpeg nginx libnginx-mod-rtmp janus chromium stunnel4 iproute2 openssl
+#     fonts-wqy-microhei (a CJK font, so 简体中文 screenshots show text, not boxes)
 #     (apt-get update runs only when something is missing; sudo is used when not root);
 #   - simple-whip-server (Meetecho's WHIP server for Janus) into .cache/peers/simple-whip-server/.
 #     It cannot be apt-installed (its Debian package depends on Debian's nodejs, which conflicts with
@@ -46,8 +47,9 @@ declare -A CHECK=(
   [stunnel4]="cmd:stunnel4"
   [iproute2]="cmd:ip"
   [openssl]="cmd:openssl"
+  [fonts-wqy-microhei]="file:/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 )
-ORDER=(ffmpeg nginx libnginx-mod-rtmp janus chromium stunnel4 iproute2 openssl)
+ORDER=(ffmpeg nginx libnginx-mod-rtmp janus chromium stunnel4 iproute2 openssl fonts-wqy-microhei)
 
 present() {
   local how="${1%%:*}" what="${1#*:}"
