@@ -56,8 +56,8 @@ describe('browser mode', () => {
   it('adds a WHIP destination through the form and rejects a bad URL with a message', async () => {
     await page.getByRole('button', { name: '+ Add' }).click();
     const form = page.getByRole('form', { name: 'Add destination' });
+    await form.getByLabel('Service').selectOption('custom-whip');
     await form.getByLabel('Name').fill('Janus WHIP');
-    await form.getByLabel('Protocol').selectOption('whip');
     await form.getByLabel('WHIP endpoint URL').fill('rtmp://wrong.example/app');
     await form.getByRole('button', { name: 'Add destination' }).click();
     await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/WHIP destination needs a http:\/\/ or https:\/\/ URL/);

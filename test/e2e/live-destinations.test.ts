@@ -4,15 +4,11 @@
 // fails on its own row only. Screenshots in English and 简体中文.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
-import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
-import { launchChromium, type LaunchedChromium } from '../peers/chromium';
 import { countFrames } from '../peers/ffprobe';
 import { sharedPeers, uniqueKey } from '../peers/shared';
 import { startRtpReceiver, type RtpReceiver } from '../peers/rtp-receiver';
-import { startStudio, type StudioProcess } from '../helpers/studio-process';
-import { createApiClient } from '../../src/shared/rpc';
-import { webSocketTransport, type WebSocketLike } from '../../src/shared/transports';
+import { openStudio, type OpenStudio } from '../helpers/studio-process';
 import type { Destination, StudioApi } from '../../src/shared/api';
 
 // werift numbers the offer's payload types in codec order (audio first): Opus 96, H.264 97;
@@ -21,11 +17,9 @@ const OPUS_PT = 96;
 const H264_PT = 97;
 
 describe('studio: RTMP and WHIP destinations live side by side', () => {
-  let studio: StudioProcess;
-  let chromium: LaunchedChromium;
+  let open: OpenStudio;
   let page: Page;
   let api: StudioApi;
-  let closeApi: () => void;
   let rx: RtpReceiver;
   let rtmp: Destination;
   let whip: Destination;
@@ -34,16 +28,8 @@ describe('studio: RTMP and WHIP destinations live side by side', () => {
   const row = (name: string) => page.locator('[data-testid=destination]', { hasText: name });
 
   beforeAll(async () => {
-    studio = await startStudio('serve');
-    chromium = await launchChromium({ fakeMedia: true, args: ['--autoplay-policy=no-user-gesture-required'] });
-    page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(studio.url);
-    await page.locator('[data-testid=program-canvas]').waitFor();
-    const ws = new WebSocket(`ws://127.0.0.1:${studio.port}/api?token=${studio.token}`);
-    const t = webSocketTransport(ws as unknown as WebSocketLike);
-    await t.ready;
-    api = createApiClient(t);
-    closeApi = () => t.close();
+    open = await openStudio({ width: 1440, height: 900 });
+    ({ page, api } = open);
 
     const id = uniqueKey('studio-whip');
     const token = 'studio-token-0123456789';
@@ -55,10 +41,8 @@ describe('studio: RTMP and WHIP destinations live side by side', () => {
   });
   afterAll(async () => {
     await api?.stopLive().catch(() => undefined);
-    closeApi?.();
     await rx?.stop();
-    await chromium?.close();
-    await studio?.close();
+    await open?.close();
   });
 
   it('goes live on both from the UI, and both far ends decode 1280x720', async () => {

@@ -6,15 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
-import { launchChromium, type LaunchedChromium } from '../peers/chromium';
 import { probeFile, countFrames } from '../peers/ffprobe';
-import { startStudio, type StudioProcess } from '../helpers/studio-process';
+import { openStudio, type OpenStudio } from '../helpers/studio-process';
 import { solidPng } from '../helpers/png';
 import { audioLevels, boxOf, rgbFrameAt } from '../helpers/frames';
-import { createApiClient } from '../../src/shared/rpc';
-import { webSocketTransport, type WebSocketLike } from '../../src/shared/transports';
 import type { StudioApi } from '../../src/shared/api';
 import { newSource } from '../../src/shared/scene/ops';
 import type { SceneSource } from '../../src/shared/scene/model';
@@ -30,30 +26,18 @@ function placed(src: SceneSource, box: { x: number; y: number; width: number; he
 }
 
 describe('studio: compose, mix and record', () => {
-  let studio: StudioProcess;
-  let chromium: LaunchedChromium;
+  let open: OpenStudio;
   let page: Page;
   let api: StudioApi;
-  let close: () => void;
   const out = mkdtempSync(join(tmpdir(), 'tandem-rec-'));
   const file = join(out, 'studio.mkv');
 
   beforeAll(async () => {
-    studio = await startStudio('serve');
-    chromium = await launchChromium({ fakeMedia: true, args: ['--autoplay-policy=no-user-gesture-required'] });
-    page = await chromium.browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(studio.url);
-    await page.locator('[data-testid=program-canvas]').waitFor();
-    const ws = new WebSocket(`ws://127.0.0.1:${studio.port}/api?token=${studio.token}`);
-    const t = webSocketTransport(ws as unknown as WebSocketLike);
-    await t.ready;
-    api = createApiClient(t);
-    close = () => t.close();
+    open = await openStudio();
+    ({ page, api } = open);
   });
   afterAll(async () => {
-    close?.();
-    await chromium?.close();
-    await studio?.close();
+    await open?.close();
   });
 
   it('builds a scene with colour, image, text and camera at known positions', async () => {

@@ -4,6 +4,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { Page } from 'playwright-core';
+import { launchChromium, type LaunchedChromium } from '../peers/chromium';
+import { createApiClient } from '../../src/shared/rpc';
+import { webSocketTransport, type WebSocketLike } from '../../src/shared/transports';
+import type { StudioApi } from '../../src/shared/api';
 
 export interface StudioProcess {
   url: string;
@@ -60,6 +66,41 @@ export async function startStudio(cmd: 'npm-start' | 'serve', timeoutMs = 120_00
         if (child.pid) process.kill(-child.pid, 'SIGINT');
       });
       return closed;
+    },
+  };
+}
+
+export interface OpenStudio {
+  studio: StudioProcess;
+  chromium: LaunchedChromium;
+  page: Page;
+  api: StudioApi;
+  close(): Promise<void>;
+}
+
+/**
+ * The studio in browser mode, opened in Chromium with a fake camera and microphone (autoplay
+ * allowed, so the mixer runs), plus an API client on the same engine for the test to drive.
+ */
+export async function openStudio(viewport = { width: 1280, height: 720 }): Promise<OpenStudio> {
+  const studio = await startStudio('serve');
+  const chromium = await launchChromium({ fakeMedia: true, args: ['--autoplay-policy=no-user-gesture-required'] });
+  const page = await chromium.browser.newPage({ viewport });
+  await page.goto(studio.url);
+  await page.locator('[data-testid=program-canvas]').waitFor();
+  const ws = new WebSocket(`ws://127.0.0.1:${studio.port}/api?token=${studio.token}`);
+  const transport = webSocketTransport(ws as unknown as WebSocketLike);
+  await transport.ready;
+  const api = createApiClient(transport);
+  return {
+    studio,
+    chromium,
+    page,
+    api,
+    async close() {
+      transport.close();
+      await chromium.close();
+      await studio.close();
     },
   };
 }

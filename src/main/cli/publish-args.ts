@@ -1,5 +1,6 @@
 // `tandem publish` argument parsing: pure, returns a typed plan or a usage error.
 import type { OutputSpec } from '../outputs/factory';
+import { OUTPUT_DEFAULTS } from '../../shared/defaults';
 
 export const PUBLISH_USAGE = `usage: tandem publish [--source testsrc|file:PATH|device:NAME] [--size 1280x720] [--fps 30]
                       [--video-bitrate 2500] [--audio-bitrate 128] [--keyint 2]
@@ -19,7 +20,6 @@ export const PUBLISH_USAGE = `usage: tandem publish [--source testsrc|file:PATH|
   --duration S      stop after S seconds; exit 0 only if every destination stayed live throughout
   --stats FILE      append one JSON line per destination per second
 `;
-
 export type SourceArg = { kind: 'testsrc' } | { kind: 'file'; path: string } | { kind: 'device'; name: string };
 
 export interface PublishPlan {
@@ -54,12 +54,7 @@ export function parseSource(v: string): SourceArg {
 export function parsePublishArgs(argv: readonly string[]): PublishPlan {
   const plan: PublishPlan = {
     source: { kind: 'testsrc' },
-    width: 1280,
-    height: 720,
-    fps: 30,
-    videoBitrateKbps: 2500,
-    audioBitrateKbps: 128,
-    keyintSec: 2,
+    ...OUTPUT_DEFAULTS,
     outputs: [],
     help: false,
   };

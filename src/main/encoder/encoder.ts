@@ -9,6 +9,7 @@ import { parseSps } from '../protocol/h264/sps';
 import { adtsToAudioSpecificConfig } from '../protocol/aac/adts';
 import { TandemError } from '../../shared/errors';
 import { TypedEmitter } from '../util/emitter';
+import { OUTPUT_DEFAULTS } from '../../shared/defaults';
 import { type EncoderSettings, type SourceSpec, buildEncoderArgs, gopFrames } from './args';
 import { AdtsFramer, AnnexBFramer, OggOpusFramer, type AccessUnit } from './framing';
 import { ChildProc } from './process';
@@ -49,12 +50,7 @@ export interface EncoderStats {
 }
 
 export const DEFAULT_SETTINGS: EncoderSettings = {
-  width: 1280,
-  height: 720,
-  fps: 30,
-  videoBitrateKbps: 2500,
-  audioBitrateKbps: 128,
-  keyintSec: 2,
+  ...OUTPUT_DEFAULTS,
   preset: 'veryfast',
   profile: 'high',
   aac: true,

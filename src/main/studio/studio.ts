@@ -8,6 +8,7 @@ import { SceneHistory } from '../../shared/scene/history';
 import type { SceneOp } from '../../shared/scene/ops';
 import type { Transition } from '../../shared/scene/model';
 import { TypedEmitter } from '../util/emitter';
+import { OUTPUT_DEFAULTS } from '../../shared/defaults';
 import { CpuMeter } from '../util/cpu';
 import { listEncoders, resolveFfmpeg } from '../encoder/ffmpeg-path';
 import { VIDEO_ENCODERS } from '../encoder/args';
@@ -20,12 +21,7 @@ import type { MediaMessage } from '../../shared/media-wire';
 import type { OutputSpec } from '../outputs/factory';
 
 export const DEFAULT_SETTINGS: Settings = {
-  width: 1280,
-  height: 720,
-  fps: 30,
-  videoBitrateKbps: 2500,
-  audioBitrateKbps: 128,
-  keyintSec: 2,
+  ...OUTPUT_DEFAULTS,
   encoder: 'libx264',
   recordFormat: 'mkv',
   recordFolder: '',

@@ -3,7 +3,9 @@
 // the retry timing in reconnect.ts, the drop policy in ../queue.ts.
 import { AuthError, InputError, InvalidStateError, TandemError } from '../../../shared/errors';
 import { emptyStats, type OutputState, type OutputStats } from '../../../shared/stats';
-import { annexBToAvcc, avcDecoderConfigurationRecord } from '../../protocol/flv/avc';
+import { nalusToAvcc, splitAnnexB } from '../../protocol/h264/annexb';
+import { buildAvcDecoderConfigurationRecord } from '../../protocol/h264/avcc';
+import { NalType, nalType } from '../../protocol/h264/nal';
 import { aacFrameTag, aacSequenceHeaderTag, avcFrameTag, avcSequenceHeaderTag, setDataFrameBody, type StreamMetadata } from '../../protocol/flv/tags';
 import type { AacConfig, CodecConfig, EncodedPacket, H264Config } from '../../protocol/media';
 import { RtmpClientSession } from '../../protocol/rtmp/session';
@@ -238,7 +240,7 @@ export class RtmpOutput extends TypedEmitter<OutputEvents> implements Output {
       if (this.opts.audioBitrateKbps !== undefined) meta.audiodatarate = this.opts.audioBitrateKbps;
     }
     session.sendMetadata(setDataFrameBody(meta));
-    if (this.video) session.sendVideo(0, avcSequenceHeaderTag(avcDecoderConfigurationRecord(this.video.sps, this.video.pps)));
+    if (this.video) session.sendVideo(0, avcSequenceHeaderTag(buildAvcDecoderConfigurationRecord(this.video.sps, this.video.pps)));
     if (this.audio) session.sendAudio(0, aacSequenceHeaderTag(this.audio.asc));
     try {
       await new Promise<void>((resolve, reject) => {
@@ -282,7 +284,7 @@ export class RtmpOutput extends TypedEmitter<OutputEvents> implements Output {
       const ts = Math.max(0, Math.floor((p.dts - c.base) / 1000));
       if (p.codec === 'h264') {
         const cts = Math.round((p.pts - p.dts) / 1000);
-        c.session.sendVideo(ts, avcFrameTag(annexBToAvcc(p.data), p.keyframe, cts));
+        c.session.sendVideo(ts, avcFrameTag(flvAvcc(p.data), p.keyframe, cts));
         this.framesSent++;
       } else if (p.codec === 'aac') c.session.sendAudio(ts, aacFrameTag(p.data));
       if (!c.live) return;
@@ -345,4 +347,9 @@ export class RtmpOutput extends TypedEmitter<OutputEvents> implements Output {
       );
     }, delayMs);
   }
+}
+
+/** One access unit for an FLV AVC tag: 4-byte length-prefixed NAL units, AUDs left out (FLV frames itself). */
+function flvAvcc(annexB: Uint8Array): Uint8Array {
+  return nalusToAvcc(splitAnnexB(annexB).filter((n) => nalType(n) !== NalType.AUD));
 }

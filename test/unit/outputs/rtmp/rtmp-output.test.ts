@@ -7,7 +7,7 @@ import { parseAudioTag, parseVideoTag } from '../../../../src/main/protocol/flv/
 import { commandMessage, MessageType, parseCommand } from '../../../../src/main/protocol/rtmp/messages';
 import { InvalidStateError } from '../../../../src/shared/errors';
 import { FakeServer, fixture } from '../../protocol/rtmp/helpers';
-import { splitAnnexB } from '../../../../src/main/protocol/flv/avc';
+import { splitAnnexB } from '../../../../src/main/protocol/h264/annexb';
 
 const annexB = fixture('h264-two-frames.annexb.hex');
 const nals = splitAnnexB(annexB);

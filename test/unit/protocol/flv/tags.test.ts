@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Amf0EcmaArray, decodeAmf0 } from '../../../../src/main/protocol/amf0/amf0';
-import { annexBToAvcc, avcDecoderConfigurationRecord, parseSpsHead, splitAnnexB, nalType } from '../../../../src/main/protocol/flv/avc';
+import { nalusToAvcc, splitAnnexB } from '../../../../src/main/protocol/h264/annexb';
+import { buildAvcDecoderConfigurationRecord as avcDecoderConfigurationRecord } from '../../../../src/main/protocol/h264/avcc';
+import { NalType, nalType } from '../../../../src/main/protocol/h264/nal';
+import { parseSps } from '../../../../src/main/protocol/h264/sps';
+
+const annexBToAvcc = (b: Uint8Array) => nalusToAvcc(splitAnnexB(b).filter((n) => nalType(n) !== NalType.AUD));
 import { encodeFlvTag, flvHeader, FlvReader } from '../../../../src/main/protocol/flv/file';
 import {
   aacFrameTag, aacSequenceHeaderTag, avcEndOfSequenceTag, avcFrameTag, avcSequenceHeaderTag, exCodedFramesTag,
@@ -98,16 +103,18 @@ describe('H.264 Annex B → AVCC and the decoder configuration record', () => {
     expect(toHex(annexBToAvcc(hex('00000001 0910 00000001 6588aa 000001 6501')))).toBe('000000036588aa' + '000000026501');
   });
   it('reads profile, level, chroma format and bit depths from the SPS', () => {
-    expect(parseSpsHead(nals[1]!)).toEqual({ profileIdc: 244, constraintFlags: 0, levelIdc: 31, chromaFormatIdc: 3, bitDepthLumaMinus8: 0, bitDepthChromaMinus8: 0 });
-    expect(() => parseSpsHead(hex('68ef'))).toThrow(ProtocolError);
+    expect(parseSps(nals[1]!)).toMatchObject({ profileIdc: 244, constraintFlags: 0, levelIdc: 31, chromaFormatIdc: 3, bitDepthLuma: 8, bitDepthChroma: 8 });
+    expect(() => parseSps(hex('68ef'))).toThrow(ProtocolError);
   });
   it('builds the same sequence header as ffmpeg 5.1 (byte-exact)', () => {
     const record = avcDecoderConfigurationRecord([nals[1]!], [nals[2]!]);
     expect(toHex(avcSequenceHeaderTag(record))).toBe(toHex(fixture('ffmpeg-avc-sequence-header.hex')));
   });
   it('baseline profile records have no high-profile extension', () => {
-    const sps = hex('6742c01e95a0');
-    expect(toHex(avcDecoderConfigurationRecord([sps], [hex('68ce')]))).toBe('0142c01effe100066742c01e95a001000268ce');
+    // a real constrained-Baseline SPS/PPS from libx264 (320x240)
+    const sps = hex('6742c00dd90141fb0110000003001000000303c0f142a480');
+    const pps = hex('68cb83cb20');
+    expect(toHex(avcDecoderConfigurationRecord([sps], [pps]))).toBe('0142c00dffe10018' + '6742c00dd90141fb0110000003001000000303c0f142a480' + '01000568cb83cb20');
     expect(() => avcDecoderConfigurationRecord([], [])).toThrow(ProtocolError);
   });
 });
