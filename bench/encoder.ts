@@ -2,23 +2,16 @@
 // testsrc2 unpaced (-re off), 720p30 and 1080p30, AAC on. Reports encoded frames/s and CPU seconds
 // (user+sys of the ffmpeg child, from /proc/self/stat cutime+cstime after it is reaped) per encoded
 // second of media. Medians of RUNS runs. Run: npx tsx bench/encoder.ts
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { Encoder } from '../src/main/encoder/encoder';
 import { resolveFfmpeg } from '../src/main/encoder/ffmpeg-path';
+import { reapedChildrenCpuSec as childCpuSec } from './_lib/cpu';
+import { median } from './_lib/stats';
+import { writeResults } from './_lib/report';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const SECONDS = Number(process.env.SECONDS ?? 5);
 const FPS = 30;
-const TICK = 100; // USER_HZ on Linux
-
-function childCpuSec(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields after "(comm)": index 0 = state (field 3); cutime = field 16, cstime = field 17
-  return (Number(f[13]) + Number(f[14])) / TICK;
-}
 
 async function run(ffmpegPath: string, width: number, height: number): Promise<{ fps: number; cpuPerSec: number; frames: number }> {
   const enc = new Encoder({ ffmpegPath, source: { kind: 'testsrc' }, width, height, fps: FPS, durationSec: SECONDS, realtime: false, videoBitrateKbps: width >= 1920 ? 4500 : 2500 });
@@ -39,8 +32,6 @@ async function run(ffmpegPath: string, width: number, height: number): Promise<{
   return { fps: frames / wall, cpuPerSec: cpu / (frames / FPS), frames };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('this benchmark reads /proc (Linux only)');
   const ff = await resolveFfmpeg();
@@ -54,12 +45,10 @@ async function main(): Promise<void> {
     results.push(r);
   }
   const env = { date: new Date().toISOString(), ffmpeg: `${ff.path} ${ff.version}`, cpu: cpus()[0]?.model ?? '?', cores: cpus().length, node: process.version, runs: RUNS, secondsPerRun: SECONDS, loadAvg1mBefore: loadBefore, loadAvg1mAfter: loadavg()[0]!.toFixed(2) };
-  const dir = join(__dirname, '../docs/benchmarks');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'encoder.json'), `${JSON.stringify({ env, results }, null, 2)}\n`);
   const rows = results.map((r) => `| ${r.name} | ${r.medianFps.toFixed(1)} | ${(r.medianFps / FPS).toFixed(2)}× | ${r.medianCpuPerEncodedSec.toFixed(3)} | ${r.runs.map((x) => x.fps.toFixed(1)).join(', ')} |`);
-  writeFileSync(
-    join(dir, 'encoder.md'),
+  writeResults(
+    'encoder',
+    { env, results },
     `# Encoder benchmark (bench/encoder.ts)
 
 x264 \`veryfast\`, \`-tune zerolatency -bf 0\`, GOP 2 s, AAC 128k on, source testsrc2 unpaced (its
