@@ -1,7 +1,7 @@
 // Electron lifecycle and windows only (DESIGN.md): everything below this file is Electron-free.
 // Security defaults: contextIsolation, sandbox, no nodeIntegration, strict CSP, navigation and
 // window.open denied, IPC calls checked against our own frame.
-import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, desktopCapturer, ipcMain, safeStorage, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDispatcher } from '../shared/rpc';
@@ -64,6 +64,17 @@ app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => {
     cb(permission === 'media' || permission === 'display-capture');
   });
+  // Screen and window sources: the renderer calls getDisplayMedia; desktopCapturer answers (the
+  // OS picker where there is one, e.g. macOS 15+; otherwise the first screen).
+  session.defaultSession.setDisplayMediaRequestHandler(
+    (_request, callback) => {
+      desktopCapturer.getSources({ types: ['screen', 'window'] }).then(
+        (sources) => callback(sources[0] ? { video: sources[0] } : {}),
+        () => callback({}),
+      );
+    },
+    { useSystemPicker: true },
+  );
   const dataDir = app.getPath('userData');
   const studio = new Studio({ mode: 'electron', version: app.getVersion(), dataDir, secrets: new SafeStorageSecretStore(safeStorage, join(dataDir, 'secrets.json')) });
   await studio.load();

@@ -188,6 +188,11 @@ export const en = {
   'props.imageFile': 'Image file',
   'props.videoFile': 'Video file',
   'props.format': 'Format',
+  'props.camera': 'Camera',
+  'props.microphone': 'Microphone',
+  'props.deviceDefault': 'Default device',
+  'props.noMicrophone': 'No microphone',
+  'props.screenPick': 'Choose a screen or window',
   'props.format.time': 'Time of day',
   'props.format.timecode': 'Timecode (ms)',
 

@@ -189,6 +189,11 @@ export const zhCN: Record<MessageKey, string> = {
   'props.imageFile': '图片文件',
   'props.videoFile': '视频文件',
   'props.format': '格式',
+  'props.camera': '摄像头',
+  'props.microphone': '麦克风',
+  'props.deviceDefault': '默认设备',
+  'props.noMicrophone': '不使用麦克风',
+  'props.screenPick': '选择屏幕或窗口',
   'props.format.time': '当前时间',
   'props.format.timecode': '时间码（毫秒）',
 

@@ -1,6 +1,7 @@
 import type { StudioApi } from '../../../shared/api';
 import type { SceneSource, SourceSettings, Transform } from '../../../shared/scene/model';
 import { runAction } from '../actions';
+import { DevicePicker } from './DevicePicker';
 import { useT } from '../i18n';
 
 interface Props {
@@ -91,6 +92,17 @@ export function SourceProperties({ api, sceneId, source, onRemoved }: Props) {
             }}
           />
         </label>
+      )}
+      {s.kind === 'camera' && (
+        <div className="fields">
+          <DevicePicker kind="videoinput" value={s.deviceId} onChange={(deviceId) => setS({ ...s, deviceId })} />
+          <DevicePicker kind="audioinput" value={s.audioDeviceId} onChange={(audioDeviceId) => setS({ ...s, audioDeviceId })} />
+        </div>
+      )}
+      {s.kind === 'screen' && (
+        <button className="btn" onClick={() => setS({ ...s, sourceId: `pick-${Date.now()}` })}>
+          {tr('props.screenPick')}
+        </button>
       )}
       {s.kind === 'clock' && (
         <label className="field">

@@ -168,7 +168,7 @@ class VideoRuntime implements SourceRuntime {
       } else if (s.kind === 'camera') {
         this.stream = await navigator.mediaDevices.getUserMedia({
           video: s.deviceId ? { deviceId: { exact: s.deviceId } } : true,
-          audio: s.audioDeviceId ? { deviceId: { exact: s.audioDeviceId } } : true,
+          audio: s.audioDeviceId === 'none' ? false : s.audioDeviceId ? { deviceId: { exact: s.audioDeviceId } } : true,
         });
         this.media.srcObject = this.stream;
       } else if (s.kind === 'screen') {
