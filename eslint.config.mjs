@@ -25,7 +25,7 @@ const electronRule = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'docs/**', 'test/fixtures/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'docs/**', 'test/fixtures/**', '.dbg*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,7 +2,9 @@
 // (a) CPU of this process per second of media for 1 WHIP destination and for N=3 at once, at 2.5
 //     and 6 Mbit/s: a prepared H.264 + Opus stream (in memory) is fed in real time, each packet to
 //     every WhipOutput (as the PacketBus fans out one encode); the receivers are RTCPeerConnections
-//     in a separate Chromium process, answering through a WHIP endpoint served here.
+//     in a separate Chromium process (in a network namespace of ours: launchChromiumInNetns, so
+//     ICE runs over the veth hostAddr ↔ nsAddr, never eth0), answering through a WHIP endpoint
+//     served here on 127.0.0.1 (only WhipOutput talks to it; the page is driven by page.evaluate).
 // (b) Time from WhipOutput.start() to the first video frame decoded by Chromium.
 // Run: npx tsx bench/whip.ts   (env: RUNS=3 MEDIA_SEC=15 FANOUT=3 TTFF_RUNS=7)
 import http from 'node:http';
@@ -11,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { resolveFfmpeg } from '../src/main/encoder/ffmpeg-path';
 import { WhipOutput } from '../src/main/outputs/whip/whip-output';
 import type { EncodedPacket, OpusConfig } from '../src/main/protocol/media';
-import { launchChromium, secureOriginPage } from '../test/peers/chromium';
+import { launchChromiumInNetns, pageOn } from '../test/peers/chromium';
 import { selfCpuSec } from './_lib/cpu';
 import { prepareStream, type PreparedStream } from './_lib/media';
 import { machineInfo, machineLine, mdTable, writeResults, type MachineInfo } from './_lib/report';
@@ -222,8 +224,8 @@ async function main(): Promise<void> {
     console.log(`  ${s.seconds.toFixed(1)} s, ${s.videoFrames} frames, video ${s.videoKbps.toFixed(0)} kbit/s`);
     streams.set(kbps, s);
   }
-  const chromium = await launchChromium({ args: ['--autoplay-policy=no-user-gesture-required'] });
-  const origin = await secureOriginPage(chromium.browser);
+  const chromium = await launchChromiumInNetns({ args: ['--autoplay-policy=no-user-gesture-required'] });
+  const origin = await pageOn(chromium.browser, chromium.netns.hostAddr);
   const page = origin.page;
   await page.evaluate(PAGE_SCRIPT);
   const endpoint = await whipEndpoint(page);
@@ -291,8 +293,9 @@ and how long a destination takes from \`start()\` to a picture at the far end.
 - **Receiver** — Chromium (\`test/peers/chromium.ts\`, a separate process tree, so its SRTP, jitter
   buffer and H.264/Opus decoding are not on our bill): one \`RTCPeerConnection\` per destination in
   one page, answering through a WHIP endpoint this process serves on 127.0.0.1 (POST → answer
-  from the page → 201; DELETE → close), as \`test/integration/whip-chromium.test.ts\` does. ICE over
-  loopback.
+  from the page → 201; DELETE → close), as \`test/integration/whip-chromium.test.ts\` does.
+  Chromium runs in a network namespace of the benchmark's own (\`launchChromiumInNetns\`): ICE and
+  media go over a veth pair (hostAddr ↔ nsAddr, 10.213.x.x/30), never this machine's eth0.
 - **(a) CPU** — N \`WhipOutput\`s (N = 1 or ${FANOUT}) are started; once all are live, the packets
   are fed in real time (each at its dts after the feed starts; one timer, each packet written to
   every output, as the PacketBus does), and \`process.cpuUsage()\` (user+sys, all threads of this

@@ -6,6 +6,7 @@
 // Conditions: none (loopback/veth), a tbf cap on both namespaces' links, or an impairment relay
 // (relay.ts) in front of nginx (TCP) and Chromium (UDP).
 import type { Browser } from 'playwright-core';
+import type { ChromiumNetns } from '../../test/peers/chromium';
 import { RtmpOutput } from '../../src/main/outputs/rtmp/rtmp-output';
 import { WhipOutput } from '../../src/main/outputs/whip/whip-output';
 import type { Output } from '../../src/main/outputs/output';
@@ -39,6 +40,8 @@ export interface CellSpec {
 export interface Env {
   ffmpeg: string;
   browser: Browser | undefined;
+  /** The namespace Chromium runs in (launchChromiumInNetns), with `browser`. */
+  chromiumNetns: ChromiumNetns | undefined;
   nginx: NsNginx;
   whip: WhipServer;
   tap: WireTap;
@@ -188,12 +191,14 @@ async function setUp(env: Env, spec: CellSpec, kind: TargetKind, bus: PacketBus)
   }
   let udp: UdpRelay | undefined;
   if (imp) {
-    udp = new UdpRelay({ host: '127.0.0.1', port: 9 }, imp);
+    // upstream sockets on hostAddr: the only address Chromium in its namespace can answer to
+    if (!env.chromiumNetns) throw new Error('whip-chromium needs Chromium in a namespace');
+    udp = new UdpRelay({ host: env.chromiumNetns.nsAddr, port: 9 }, imp, env.chromiumNetns.hostAddr);
     await udp.listen();
   }
   const u = udp;
-  if (!env.browser) throw new Error('whip-chromium needs Chromium');
-  const rx = await ChromiumReceiver.open(env.browser, u ? { port: u.port, setTarget: (t) => u.setTarget(t) } : undefined);
+  if (!env.browser || !env.chromiumNetns) throw new Error('whip-chromium needs Chromium (launchChromiumInNetns)');
+  const rx = await ChromiumReceiver.open(env.browser, env.chromiumNetns, u ? { port: u.port, setTarget: (t) => u.setTarget(t) } : undefined);
   const output = new WhipOutput({ id: `whip-chromium-${key}`, url: rx.url, videoBitrateKbps: spec.streamKbps, audioBitrateKbps: 96, iceAdditionalHostAddresses: ['127.0.0.1'] });
   output.on('error', (e) => errors.push(e.message));
   bus.add(output, { codecs: ['h264', 'opus'] });
@@ -289,7 +294,15 @@ export async function runCell(env: Env, spec: CellSpec, source: StripSource, bus
     for (const r of running) {
       if (!r.chromium) continue;
       await r.chromium.poll();
-      chromeStats.set(r, await r.chromium.stats().catch(() => ({ callbacks: 0, bad: 0, state: 'unknown' })));
+      const cs: ChromiumRxStats = await r.chromium.stats().catch(() => ({ callbacks: 0, bad: 0, state: 'unknown' }));
+      chromeStats.set(r, cs);
+      // media must have used the test link only (nsAddr ↔ hostAddr), never eth0's address. Every
+      // address shown must be nsAddr, hostAddr or loopback (a local prflx 127.0.0.1 is the relay's
+      // public port as werift saw it); a remote prflx address is redacted by Chromium.
+      const ns = env.chromiumNetns;
+      const okAddr = (a: string): boolean => !!ns && (a === ns.nsAddr || a === ns.hostAddr || a.startsWith('127.') || a === '(redacted)');
+      const offLink = (cs.pairs ?? []).filter((p) => !p.split(' <- ').every((side) => okAddr(side.split(' ')[1] ?? '')));
+      if (offLink.length) r.errors.push(`Chromium ICE pair off the test link: ${offLink.join(', ')}`);
     }
     for (const r of running) await r.stop().catch((e: unknown) => r.errors.push(String(e)));
 

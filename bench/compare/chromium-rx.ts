@@ -1,5 +1,8 @@
-// Chromium as the WHIP receiver: a harness WHIP endpoint (node:http on 127.0.0.1) answered by an
-// RTCPeerConnection in a Chromium page (as in test/integration/whip-chromium.test.ts). The page
+// Chromium as the WHIP receiver: a harness WHIP endpoint (node:http on 127.0.0.1, only WhipOutput
+// talks to it) answered by an RTCPeerConnection in a Chromium page (as in
+// test/integration/whip-chromium.test.ts). Chromium runs in a network namespace of ours
+// (launchChromiumInNetns): its page is served on the veth's hostAddr and its only ICE candidate is
+// nsAddr, so media goes over the veth, never eth0 (Chromium gathers no loopback candidate). The page
 // plays the track in a <video>, and on every requestVideoFrameCallback draws the strip rows into a
 // canvas (drawImage + getImageData), reads the frame number (strip.ts) and records
 // performance.timeOrigin + performance.now() as its arrival. Node drains the records every poll.
@@ -11,7 +14,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { secureOriginPage } from '../../test/peers/chromium';
+import { pageOn, type ChromiumNetns } from '../../test/peers/chromium';
 import { READ_STRIP_JS, STRIP_ROWS, STRIP_WIDTH } from './strip';
 import { nowUs } from '../../src/main/encoder/timestamps';
 import type { Arrival } from './readers';
@@ -59,7 +62,10 @@ window.rx = (() => {
     async stats() {
       let v = {};
       (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') v = { framesDecoded: s.framesDecoded, framesDropped: s.framesDropped, packetsLost: s.packetsLost, packetsReceived: s.packetsReceived, nackCount: s.nackCount, pliCount: s.pliCount, jitterBufferDelay: s.jitterBufferDelay, jitterBufferEmittedCount: s.jitterBufferEmittedCount, freezeCount: s.freezeCount }; });
-      return { ...v, callbacks, bad, state: pc.connectionState };
+      const all = await pc.getStats();
+      const pairs = [];
+      all.forEach((s) => { if (s.type === 'candidate-pair' && s.state === 'succeeded') { const l = all.get(s.localCandidateId), r = all.get(s.remoteCandidateId); pairs.push((l ? l.candidateType + ' ' + (l.address || '?') : '?') + ' <- ' + (r ? r.candidateType + ' ' + (r.address || '(redacted)') : '?')); } });
+      return { ...v, callbacks, bad, state: pc.connectionState, pairs };
     },
     close() { pc.close(); video.remove(); },
   };
@@ -79,12 +85,19 @@ export interface ChromiumRxStats {
   callbacks: number;
   bad: number;
   state: string;
+  /**
+   * Succeeded ICE candidate pairs, `<type> <chromium addr> <- <type> <remote addr>`: `host nsAddr <-
+   * host hostAddr` direct; through the relay `prflx 127.0.0.1 <- prflx (redacted)` (Chromium's
+   * local prflx address is the relay's public 127.0.0.1 port, learned from werift's
+   * XOR-MAPPED-ADDRESS; its socket is still on nsAddr; remote prflx addresses are not exposed).
+   */
+  pairs?: string[];
 }
 
 export interface RelayHook {
   /** Public relay port (what werift is told to send to). */
   port: number;
-  /** Called with Chromium's own 127.0.0.1 UDP candidate once the answer is known. */
+  /** Called with Chromium's own (nsAddr) UDP candidate once the answer is known. */
   setTarget(t: { host: string; port: number }): void;
 }
 
@@ -92,9 +105,9 @@ function stripCandidates(sdp: string): string {
   return sdp.split(/\r?\n/).filter((l) => !l.startsWith('a=candidate:') && !l.startsWith('a=end-of-candidates')).join('\r\n');
 }
 
-/** Chromium's IPv4 UDP host candidate on 127.0.0.1 (needs --allow-loopback-in-peer-connection). */
-function loopbackCandidate(sdp: string): { host: string; port: number } | undefined {
-  for (const m of sdp.matchAll(/a=candidate:\S+ 1 udp \d+ (127\.0\.0\.1) (\d+) typ host/gi)) return { host: m[1]!, port: Number(m[2]) };
+/** Chromium's UDP host candidate (component 1) on `addr`. */
+function hostCandidate(sdp: string, addr: string): { host: string; port: number } | undefined {
+  for (const m of sdp.matchAll(/a=candidate:\S+ 1 udp \d+ (\S+) (\d+) typ host/gi)) if (m[1] === addr) return { host: addr, port: Number(m[2]) };
   return undefined;
 }
 
@@ -120,8 +133,9 @@ export class ChromiumReceiver {
 
   private constructor(private readonly page: Page) {}
 
-  static async open(browser: Browser, relay?: RelayHook): Promise<ChromiumReceiver> {
-    const sp = await secureOriginPage(browser);
+  /** `browser` must be a launchChromiumInNetns() one, `netns` its namespace. */
+  static async open(browser: Browser, netns: ChromiumNetns, relay?: RelayHook): Promise<ChromiumReceiver> {
+    const sp = await pageOn(browser, netns.hostAddr);
     const rx = new ChromiumReceiver(sp.page);
     await sp.page.evaluate(PAGE_SCRIPT);
     let best = Infinity;
@@ -146,7 +160,7 @@ export class ChromiumReceiver {
           (answer) => {
             let a = String(answer);
             if (relay) {
-              const c = loopbackCandidate(a);
+              const c = hostCandidate(a, netns.nsAddr);
               if (c) relay.setTarget(c);
               a = relayCandidates(a, relay.port);
             }

@@ -6,8 +6,8 @@
 //
 // Env: BENCH_ONLY=id,id (run a subset), BENCH_SCALE=0.5 (shorter windows, for development),
 // BENCH_OUT=dir (default docs/benchmarks), BENCH_RENDER=protocols.json (re-render a saved run's
-// figures without measuring), BENCH_CHROMIUM=1 (add the Chromium WHIP receiver to the impairment
-// cells; see cells()). Needs root (network namespaces, tc) and the peers of
+// figures without measuring), BENCH_CHROMIUM=0 (leave out the Chromium WHIP receiver, on by
+// default in the baseline and impairment cells; see cells()). Needs root (network namespaces, tc) and the peers of
 // test/peers/install.sh.
 import { mkdirSync, rmSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
@@ -16,7 +16,7 @@ import { resolveFfmpeg } from '../../src/main/encoder/ffmpeg-path';
 import { PacketBus } from '../../src/main/studio/packet-bus';
 import { nowUs } from '../../src/main/encoder/timestamps';
 import { startWhipServer, type WhipServer } from '../../test/peers/janus';
-import { launchChromium, type LaunchedChromium } from '../../test/peers/chromium';
+import { launchChromiumInNetns, type LaunchedNetnsChromium } from '../../test/peers/chromium';
 import { FFMPEG } from '../../test/peers/proc';
 import { liveNetnsNames } from '../../test/peers/netns';
 import { runCell, type CellResult, type CellSpec, type Env } from './cell';
@@ -34,12 +34,12 @@ const NOISE: Record<number, number> = { 2500: 20, 6000: 40 };
 
 function cells(): CellSpec[] {
   const s = (n: number): number => Math.max(5, Math.round(n * SCALE));
-  // whip-chromium is implemented (chromium-rx.ts, BENCH_TARGETS=whip-chromium) but off by default:
-  // Chromium here gathers no 127.0.0.1 candidate, so its only IPv4 path is eth0's address, which
-  // bench traffic must not use. WHIP impairment therefore has no receiver yet (see the report).
-  const all = ['rtmp', 'whip-janus'] as const;
+  // whip-chromium: Chromium in a network namespace of ours (launchChromiumInNetns; in the root ns it
+  // gathers candidates on eth0's addresses only, which bench traffic must not use), over the veth
+  // hostAddr ↔ nsAddr. BENCH_CHROMIUM=0 leaves it out.
+  const withChromium = process.env['BENCH_CHROMIUM'] !== '0';
+  const all = withChromium ? (['rtmp', 'whip-janus', 'whip-chromium'] as const) : (['rtmp', 'whip-janus'] as const);
   const out: CellSpec[] = [];
-  const withChromium = process.env['BENCH_CHROMIUM'] === '1';
   for (const kbps of [2500, 6000]) {
     const r = kbps / 1000;
     out.push({ id: `base-${r}`, group: 'baseline', label: `no cap, ${r} Mbit/s stream`, streamKbps: kbps, seconds: s(20), targets: [...all] });
@@ -101,9 +101,10 @@ async function main(): Promise<void> {
   const whip: WhipServer = await startWhipServer();
   cleanups.push(() => whip.stop());
   const list = cells();
-  let chromium: LaunchedChromium | undefined;
+  let chromium: LaunchedNetnsChromium | undefined;
   if (list.some((c) => c.targets.includes('whip-chromium'))) {
-    const ch = await launchChromium({ args: ['--autoplay-policy=no-user-gesture-required'] });
+    log('starting Chromium (namespace)');
+    const ch = await launchChromiumInNetns({ args: ['--autoplay-policy=no-user-gesture-required'] });
     chromium = ch;
     cleanups.push(() => ch.close());
   }
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
   tap.install();
   cleanups.push(async () => tap.uninstall());
 
-  const env: Env = { ffmpeg: FFMPEG, browser: chromium?.browser, nginx, whip, tap, tmpDir, emitted: new Map(), audioLagMs: { aac: [], opus: [] }, log };
+  const env: Env = { ffmpeg: FFMPEG, browser: chromium?.browser, chromiumNetns: chromium?.netns, nginx, whip, tap, tmpDir, emitted: new Map(), audioLagMs: { aac: [], opus: [] }, log };
   const results: CellResult[] = [];
   const failed: { id: string; error: string }[] = [];
   const skipped: string[] = [];

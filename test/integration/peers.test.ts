@@ -9,7 +9,7 @@ import { startFfmpegRtmpServer } from '../peers/ffmpeg-rtmp-server';
 import { startNginxRtmp } from '../peers/nginx';
 import { startStunnel } from '../peers/stunnel';
 import { startRtpReceiver, payloadTypesFromSdp } from '../peers/rtp-receiver';
-import { launchChromium, type LaunchedChromium } from '../peers/chromium';
+import { launchChromium, launchChromiumInNetns, pageOn, type LaunchedChromium } from '../peers/chromium';
 import { createChromiumWhipPublisher } from '../peers/chromium-whip';
 import { sleep, isTcpListening } from '../peers/ports';
 import { sdpCandidateAddresses } from '../peers/janus';
@@ -223,5 +223,31 @@ describe('simple-whip-server + Janus (shared)', () => {
       expect(r.audioFrames).toBeGreaterThan(0);
       expect(await peers.whip.deleteEndpoint(id)).toBe(200);
     });
+  });
+});
+
+describe('Chromium in a network namespace of ours (launchChromiumInNetns)', () => {
+  it('gathers its only WebRTC host candidate on nsAddr; close() deletes the namespace', async () => {
+    const c = await launchChromiumInNetns();
+    try {
+      const { page, origin, close } = await pageOn(c.browser, c.netns.hostAddr);
+      cleanups.push(close);
+      expect(origin).toMatch(new RegExp(`^http://${c.netns.hostAddr.replace(/\./g, '\\.')}:\\d+$`));
+      const candidates = (await page.evaluate(`(async () => {
+        const pc = new RTCPeerConnection();
+        pc.addTransceiver('video', { direction: 'recvonly' });
+        await pc.setLocalDescription(await pc.createOffer());
+        await new Promise((r) => { const t = setTimeout(r, 5000); pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); r(); } }; });
+        const c = pc.localDescription.sdp.split('\\r\\n').filter((l) => l.startsWith('a=candidate:'));
+        pc.close();
+        return c;
+      })()`)) as string[];
+      // (in the root namespace: 192.0.2.2 and fd00::2, eth0's addresses, and nothing on loopback)
+      expect(candidates.length).toBeGreaterThan(0);
+      expect(candidates.map((l) => l.split(' ')[4])).toEqual(candidates.map(() => c.netns.nsAddr));
+    } finally {
+      await c.close();
+    }
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(c.netns.name);
   });
 });

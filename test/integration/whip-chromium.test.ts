@@ -1,6 +1,8 @@
-// WhipOutput with Chromium as the receiver: a harness WHIP endpoint (node:http, 127.0.0.1) whose
-// SDP answer comes from an RTCPeerConnection in a Chromium page on http://127.0.0.1 (a secure
-// context). Checks Chromium decodes 1280x720 video and Opus audio, and that a receiver-side
+// WhipOutput with Chromium as the receiver: a harness WHIP endpoint (node:http, 127.0.0.1; only our
+// WhipOutput talks to it, the test relays to the page with page.evaluate) whose SDP answer comes
+// from an RTCPeerConnection in a Chromium page. Chromium runs in a network namespace of the test's
+// own (launchChromiumInNetns: in the root ns it gathers candidates on eth0's addresses only), its
+// page served on the veth's hostAddr; media flows hostAddr ↔ nsAddr, which the test asserts. Checks Chromium decodes 1280x720 video and Opus audio, and that a receiver-side
 // keyframe request (RTCRtpScriptTransformer.sendKeyFrameRequest → RTCP PLI/FIR) reaches the
 // encoder as 'keyframeRequest' and the next keyframe follows within the GOP.
 import http from 'node:http';
@@ -8,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WhipOutput } from '../../src/main/outputs/whip/whip-output';
 import type { Page } from 'playwright-core';
-import { launchChromium, secureOriginPage, type LaunchedChromium } from '../peers/chromium';
+import { launchChromiumInNetns, pageOn, type ChromiumNetns, type LaunchedChromium } from '../peers/chromium';
 import { ffmpegSource, type LiveSource } from '../unit/outputs/whip/media-source';
 import { applyRemoteIce, buildSdpFrag, iceParams, parseSdpFrag } from '../../src/main/outputs/whip/sdp';
 
@@ -66,6 +68,13 @@ window.rx = (() => {
         };
       });
       out.state = pc.connectionState;
+      const all = await pc.getStats();
+      out.pairs = [];
+      all.forEach((s) => {
+        if (s.type !== 'candidate-pair' || s.state !== 'succeeded') return;
+        const l = all.get(s.localCandidateId), r = all.get(s.remoteCandidateId);
+        out.pairs.push({ local: l && l.address, remote: r && r.address, nominated: s.nominated, bytesReceived: s.bytesReceived });
+      });
       return out;
     },
     close() { pc.close(); worker.terminate(); },
@@ -90,25 +99,42 @@ interface PageStats {
   video?: InboundStats;
   audio?: InboundStats;
   state: string;
+  /** Chromium's succeeded candidate pairs (local = its side). */
+  pairs: { local?: string; remote?: string; nominated?: boolean; bytesReceived?: number }[];
+}
+
+/** Every succeeded pair is nsAddr ↔ hostAddr (or loopback): never eth0's 192.0.2.2 / fd00::2. */
+function expectTestLinkOnly(s: PageStats, ns: ChromiumNetns): void {
+  expect(s.pairs.length).toBeGreaterThan(0);
+  const ok = (a: string | undefined, want: string): boolean => a === want || /^127\./.test(a ?? '');
+  for (const p of s.pairs) {
+    expect(ok(p.local, ns.nsAddr), `local ${p.local}`).toBe(true);
+    expect(ok(p.remote, ns.hostAddr), `remote ${p.remote}`).toBe(true);
+  }
 }
 
 let chromium: LaunchedChromium | undefined;
 let src: LiveSource | undefined;
 let out: WhipOutput | undefined;
 let server: http.Server | undefined;
+let closePage: (() => Promise<void>) | undefined;
 afterEach(async () => {
   src?.stop();
   await out?.stop();
+  await closePage?.();
   await chromium?.close();
   server?.closeAllConnections();
   server?.close();
-  src = out = chromium = server = undefined;
+  src = out = chromium = server = closePage = undefined;
 });
 
 /** Chromium page + node:http WHIP endpoint whose answers (POST, and ICE-restart PATCH) come from the page. */
-async function chromiumEndpoint(): Promise<{ page: Page; url: string; methods: string[] }> {
-  chromium = await launchChromium({ args: ['--disable-features=WebRtcHideLocalIpsWithMdns', '--autoplay-policy=no-user-gesture-required'] });
-  const { page } = await secureOriginPage(chromium.browser);
+async function chromiumEndpoint(): Promise<{ page: Page; url: string; methods: string[]; ns: ChromiumNetns }> {
+  const c = await launchChromiumInNetns({ args: ['--autoplay-policy=no-user-gesture-required'] });
+  chromium = c;
+  // Not a secure context (http://10.213.x.1): RTCPeerConnection and RTCRtpScriptTransform work anyway.
+  const { page, close } = await pageOn(c.browser, c.netns.hostAddr);
+  closePage = close;
   await page.evaluate(PAGE_SCRIPT);
   const methods: string[] = [];
   let offer = '';
@@ -137,12 +163,12 @@ async function chromiumEndpoint(): Promise<{ page: Page; url: string; methods: s
     });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  return { page, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/whip`, methods };
+  return { page, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/whip`, methods, ns: c.netns };
 }
 
 describe('WHIP to a Chromium receiver', () => {
   it('Chromium decodes 10 s of 1280x720 H.264 and Opus; a receiver keyframe request gets a keyframe within the GOP', async () => {
-    const { page, url, methods } = await chromiumEndpoint();
+    const { page, url, methods, ns } = await chromiumEndpoint();
     const GOP_MS = 2000;
     src = ffmpegSource({ width: 1280, height: 720, fps: 30, seconds: 14, gop: 60, audio: true });
     const config = await src.config;
@@ -187,7 +213,7 @@ describe('WHIP to a Chromium receiver', () => {
     await out.stop();
     console.log(
       'chromium',
-      JSON.stringify({ reqResult, requestLatencyMs: Math.round(requestLatency), keyframeAfterMs: Math.round(tKey - tReq), final, ours: { plis: s.plis, firs: s.firs, nacks: s.nacks, retransmits: s.retransmits, rttMs: s.rttMs, kbps: Math.round(s.bitrateKbps), availableKbps: s.availableBitrateKbps, lossFraction: s.lossFraction } }),
+      JSON.stringify({ netns: ns, reqResult, requestLatencyMs: Math.round(requestLatency), keyframeAfterMs: Math.round(tKey - tReq), final, ours: { plis: s.plis, firs: s.firs, nacks: s.nacks, retransmits: s.retransmits, rttMs: s.rttMs, kbps: Math.round(s.bitrateKbps), availableKbps: s.availableBitrateKbps, lossFraction: s.lossFraction } }),
     );
     expect(final.video?.framesDecoded ?? 0).toBeGreaterThanOrEqual(250);
     expect(final.video?.frameWidth).toBe(1280);
@@ -200,10 +226,11 @@ describe('WHIP to a Chromium receiver', () => {
     expect(tKey).toBeGreaterThan(0);
     expect(tKey - tReq).toBeLessThan(GOP_MS + 500);
     expect(methods).toEqual(['POST', 'DELETE']);
+    expectTestLinkOnly(final, ns);
   });
 
   it('ICE restart (PATCH If-Match "*") against Chromium: new credentials, media keeps flowing', async () => {
-    const { page, url, methods } = await chromiumEndpoint();
+    const { page, url, methods, ns } = await chromiumEndpoint();
     src = ffmpegSource({ width: 640, height: 360, fps: 30, seconds: 8, gop: 30 });
     const config = await src.config;
     out = new WhipOutput({ id: 'chromium-restart', url, videoBitrateKbps: 1000 });
@@ -216,10 +243,11 @@ describe('WHIP to a Chromium receiver', () => {
     const ok = await out.restartIce();
     await new Promise((r) => setTimeout(r, 3000));
     const after = await stats();
-    console.log('restart', JSON.stringify({ ok, before: before.video?.framesDecoded, after: after.video?.framesDecoded, state: after.state, methods }));
+    console.log('restart', JSON.stringify({ ok, before: before.video?.framesDecoded, after: after.video?.framesDecoded, state: after.state, methods, pairs: after.pairs }));
     expect(ok).toBe(true);
     expect(methods.slice(0, 2)).toEqual(['POST', 'PATCH']);
     expect((after.video?.framesDecoded ?? 0) - (before.video?.framesDecoded ?? 0)).toBeGreaterThan(60);
     expect(out.stats().reconnects).toBe(1);
+    expectTestLinkOnly(after, ns);
   });
 });

@@ -2,22 +2,45 @@
  * Chromium (Debian's /usr/bin/chromium) driven by playwright-core, for e2e tests and as a reference
  * WebRTC peer. Never `npx playwright install`: it downloads, and fails offline.
  *
- *   launchChromium(opts?: { fakeMedia?: boolean; args?: string[]; headless?: boolean })
- *     : Promise<{ browser: Browser; close(): Promise<void> }>
+ *   launchChromium(opts?: { fakeMedia?: boolean; args?: string[]; headless?: boolean; netns?: boolean })
+ *     : Promise<{ browser: Browser; close(): Promise<void>; netns?: { name, hostAddr, nsAddr } }>
  *       Flags from PEERS.md (--no-sandbox --disable-gpu --disable-quic --no-first-run
  *       --disable-background-networking --disable-component-update --disable-sync) plus
- *       --allow-loopback-in-peer-connection (WebRTC host candidates on 127.0.0.1 and ::1 too, with
- *       the highest IPv4 priority; verified: 127.0.0.1, 192.0.2.2, ::1, fd00::2); fakeMedia adds
- *       --use-fake-device-for-media-stream --use-fake-ui-for-media-stream (a 640x480 test pattern
- *       camera and a beeping microphone, no permission prompt). Playwright's launch() gives every
- *       browser a fresh temporary user-data-dir and deletes it on close. close() is idempotent.
+ *       --allow-loopback-in-peer-connection; fakeMedia adds --use-fake-device-for-media-stream
+ *       --use-fake-ui-for-media-stream (a 640x480 test pattern camera and a beeping microphone, no
+ *       permission prompt). Playwright's launch() gives every browser a fresh temporary
+ *       user-data-dir and deletes it on close. close() is idempotent.
+ *       WebRTC host candidates: Chromium 156 gathers them on every non-loopback interface and, in
+ *       spite of --allow-loopback-in-peer-connection, NOT on 127.0.0.1 / ::1 (verified: a recvonly
+ *       RTCPeerConnection gathers 192.0.2.2 and fd00::2 only, i.e. eth0's addresses: without
+ *       network-enumeration permission — no getUserMedia grant — it uses only the "default local
+ *       address" per family, the source address of a route to a public address). Test traffic
+ *       must not go there, so:
+ *   launchChromiumInNetns(opts?) = launchChromium({ ...opts, netns: true })
+ *       Chromium in a namespace of its own (netns.ts createNetns({ onLinkDefaultRoute: true }):
+ *       with no default route at all Chromium has no default local address and gathers NO
+ *       candidate; the on-link route opens no path, see netns.ts): a wrapper script
+ *       `exec ip netns exec NAME /usr/bin/chromium "$@"` is Playwright's executablePath (Playwright
+ *       talks to Chromium over inherited pipe fds, which survive `ip netns exec`). Chromium's only
+ *       non-loopback address is then nsAddr, so its only host candidate is nsAddr (verified: one
+ *       candidate, `10.213.X.Y+2 ... typ host`), and it can reach only hostAddr (the root-side
+ *       veth). close() also destroys the namespace and the wrapper's temp dir. Pages for it must be
+ *       served on hostAddr: pageOn(browser, netns.hostAddr).
  *   CHROMIUM_ARGS: the base flags; CHROMIUM_PATH: env TANDEM_PEERS_CHROMIUM or /usr/bin/chromium.
- *   secureOriginPage(browser): Promise<{ page, origin, close() }>
+ *   secureOriginPage(browser, html?): Promise<{ page, origin, close() }>
  *       A page on a tiny loopback HTTP server (http://127.0.0.1:PORT counts as a secure context, so
  *       getUserMedia, WebCodecs and RTCPeerConnection are all available; about:blank is not one).
+ *       Not for a namespaced Chromium: its 127.0.0.1 is the namespace's own loopback.
+ *   pageOn(browser, host, html?): Promise<{ page, origin, close() }>
+ *       The same, served on `host` (e.g. netns.hostAddr). http://10.213.x.1 is NOT a secure
+ *       context: RTCPeerConnection works there, getUserMedia and WebCodecs do not.
  */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { createNetns, IP_BIN, type Netns } from './netns';
 import { LOOPBACK } from './ports';
 
 export const CHROMIUM_PATH = process.env['TANDEM_PEERS_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -30,9 +53,9 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  // WebRTC: also gather host candidates on 127.0.0.1 / ::1 (Chromium skips loopback by default), so
-  // Chromium ↔ Node peers (werift) can connect over loopback. Harmless with Janus in its namespace:
-  // it cannot reach our loopback, and the veth pair is still the one that connects.
+  // WebRTC: meant to add host candidates on 127.0.0.1 / ::1, but Chromium 156 (Debian) gathers
+  // none there with it (verified: 192.0.2.2 and fd00::2 only). Kept as harmless; for a WebRTC peer
+  // that must stay off eth0, use launchChromiumInNetns() (its only candidate is nsAddr).
   '--allow-loopback-in-peer-connection',
   // Chromium keeps only the last --disable-features switch, so this one list carries Playwright's
   // own defaults (the ones that matter headless) plus WebRtcHideLocalIpsWithMdns: without it
@@ -58,30 +81,80 @@ export interface LaunchChromiumOptions {
   fakeMedia?: boolean;
   args?: string[];
   headless?: boolean;
+  /** Run Chromium in a network namespace of its own (see launchChromiumInNetns). */
+  netns?: boolean;
+}
+
+export interface ChromiumNetns {
+  name: string;
+  /** Root-side veth address: where a namespaced Chromium reaches us (serve its pages here). */
+  hostAddr: string;
+  /** Chromium's only non-loopback address, so its only WebRTC host candidate. */
+  nsAddr: string;
 }
 
 export interface LaunchedChromium {
   browser: Browser;
   close(): Promise<void>;
+  netns?: ChromiumNetns;
 }
 
+export interface LaunchedNetnsChromium extends LaunchedChromium {
+  netns: ChromiumNetns;
+}
+
+export async function launchChromium(opts: LaunchChromiumOptions & { netns: true }): Promise<LaunchedNetnsChromium>;
+export async function launchChromium(opts?: LaunchChromiumOptions): Promise<LaunchedChromium>;
 export async function launchChromium(opts: LaunchChromiumOptions = {}): Promise<LaunchedChromium> {
   const args = [...CHROMIUM_ARGS, ...(opts.fakeMedia ? FAKE_MEDIA_ARGS : []), ...(opts.args ?? [])];
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: opts.headless ?? true,
-    args,
-    timeout: 30_000,
-  });
+  let ns: Netns | undefined;
+  let dir: string | undefined;
+  let executablePath = CHROMIUM_PATH;
+  const cleanup = async (): Promise<void> => {
+    await ns?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+  let browser: Browser;
+  try {
+    if (opts.netns) {
+      ns = await createNetns({ onLinkDefaultRoute: true });
+      dir = mkdtempSync(join(tmpdir(), 'tandem-chromium-'));
+      executablePath = join(dir, 'chromium-in-netns');
+      writeFileSync(executablePath, `#!/bin/sh\nexec ${IP_BIN} netns exec ${ns.name} ${CHROMIUM_PATH} "$@"\n`);
+      chmodSync(executablePath, 0o755);
+    }
+    browser = await chromium.launch({ executablePath, headless: opts.headless ?? true, args, timeout: 30_000 });
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
   let closing: Promise<void> | undefined;
   return {
     browser,
-    close: () => (closing ??= browser.close().catch(() => undefined)),
+    close: () =>
+      (closing ??= (async () => {
+        await browser.close().catch(() => undefined);
+        await cleanup();
+      })()),
+    ...(ns ? { netns: { name: ns.name, hostAddr: ns.hostAddr, nsAddr: ns.nsAddr } } : {}),
   };
 }
 
+/** Chromium in a test-owned network namespace: its only WebRTC host candidate is `netns.nsAddr`. */
+export function launchChromiumInNetns(opts: Omit<LaunchChromiumOptions, 'netns'> = {}): Promise<LaunchedNetnsChromium> {
+  return launchChromium({ ...opts, netns: true });
+}
+
 /** A page served from a loopback HTTP server, i.e. a secure context. */
-export async function secureOriginPage(browser: Browser, html = '<!doctype html><title>tandem test</title>'): Promise<{
+export function secureOriginPage(browser: Browser, html?: string): Promise<{ page: Page; origin: string; close(): Promise<void> }> {
+  return pageOn(browser, LOOPBACK, html);
+}
+
+/**
+ * A page served by a tiny HTTP server on `host`: 127.0.0.1 (a secure context) or, for a namespaced
+ * Chromium, its `netns.hostAddr` (not a secure context: RTCPeerConnection yes, getUserMedia no).
+ */
+export async function pageOn(browser: Browser, host: string, html = '<!doctype html><title>tandem test</title>'): Promise<{
   page: Page;
   origin: string;
   close(): Promise<void>;
@@ -90,10 +163,10 @@ export async function secureOriginPage(browser: Browser, html = '<!doctype html>
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(html);
   });
-  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const addr = server.address();
   if (addr === null || typeof addr === 'string') throw new Error('no server address');
-  const origin = `http://${LOOPBACK}:${addr.port}`;
+  const origin = `http://${host}:${addr.port}`;
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${origin}/`);

@@ -6,7 +6,7 @@
  * itself. So Janus runs inside a namespace of ours: its only interfaces are `lo` and one end of a
  * veth pair; the other end stays here. Every packet to or from it crosses that one link.
  *
- *   createNetns(): Promise<Netns>
+ *   createNetns(opts?: { onLinkDefaultRoute?: boolean }): Promise<Netns>
  *     interface Netns {
  *       name: string;        // `tandem-<pid>-<k>` (ip netns list)
  *       hostIf: string;      // root-side veth, `tdm<pid>h<k>`
@@ -29,6 +29,14 @@
  * the root side answers ARP only for hostAddr): whatever runs in it can reach only its own
  * addresses and `hostAddr`, never eth0's address or anything beyond — even sockets with
  * IP_UNICAST_IF (libnice does that), for which the kernel assumes unrouted destinations on-link.
+ *
+ * onLinkDefaultRoute (for Chromium, chromium.ts launchChromiumInNetns): adds `default dev nsIf` (on-link,
+ * no gateway). Chromium without network-enumeration permission (no getUserMedia grant) gathers host
+ * candidates only on its "default local address", found by connect()ing a UDP socket to a public
+ * address, which fails with no default route: no candidate at all. With the on-link route it is
+ * nsAddr. It opens no path: an on-link destination other than hostAddr needs neighbour resolution,
+ * which the fence turns off, so such packets are dropped inside the ns (nothing is forwarded by
+ * the root side either: hostAddr is not a gateway).
  *
  * Needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN for `ip netns add`) and iproute2 (install.sh installs
  * it). Without them createNetns() throws PeerStartError('netns', 'network namespaces unavailable:
@@ -167,7 +175,12 @@ export function nsExec(ns: Netns, cmd: string, args: readonly string[]): string 
   return ns.exec(cmd, args);
 }
 
-export async function createNetns(): Promise<Netns> {
+export interface CreateNetnsOptions {
+  /** `ip route add default dev nsIf` inside the ns (see the header); default false. */
+  onLinkDefaultRoute?: boolean;
+}
+
+export async function createNetns(opts: CreateNetnsOptions = {}): Promise<Netns> {
   // Each vitest project loads its own copy of this module, so a module counter alone collides
   // (both projects' global setups asked for tandem-<pid>-1). Take the first index free on the
   // system; the check and `ip netns add` below run synchronously, so nothing interleaves.
@@ -228,6 +241,7 @@ export async function createNetns(): Promise<Netns> {
     inNs([IP_BIN, 'link', 'set', 'lo', 'up']);
     inNs([IP_BIN, 'link', 'set', nsIf, 'up']);
     fenceLink(name, hostIf, nsIf, hostAddr);
+    if (opts.onLinkDefaultRoute) inNs([IP_BIN, 'route', 'add', 'default', 'dev', nsIf]);
 
     const ns: Netns = {
       name,
