@@ -10,6 +10,7 @@ import type { ChromiumNetns } from '../../test/peers/chromium';
 import { RtmpOutput } from '../../src/main/outputs/rtmp/rtmp-output';
 import { WhipOutput } from '../../src/main/outputs/whip/whip-output';
 import type { Output } from '../../src/main/outputs/output';
+import type { Codec } from '../../src/main/protocol/media';
 import type { PacketBus } from '../../src/main/studio/packet-bus';
 import type { OutputStats } from '../../src/shared/stats';
 import { nowUs } from '../../src/main/encoder/timestamps';
@@ -129,19 +130,9 @@ async function setUp(env: Env, spec: CellSpec, kind: TargetKind, bus: PacketBus)
     }
     const output = new RtmpOutput({ id: `rtmp-${key}`, url, videoBitrateKbps: spec.streamKbps, audioBitrateKbps: 96, connectTimeoutMs: 10_000 });
     output.on('error', (e) => errors.push(e.message));
-    const holder: { ffmpeg?: FfmpegReader } = {};
     // The player joins once the publisher is live: nginx-rtmp then sends it the metadata and the
     // codec headers first (a player waiting before publish saw no video stream when probing).
-    const started = new Promise<void>((resolve) => {
-      const off = bus.on('outputStarted', (id) => {
-        if (id !== output.id) return;
-        off();
-        holder.ffmpeg = FfmpegReader.rtmp('rtmp', env.ffmpeg, env.nginx.url(key));
-        resolve();
-      });
-    });
-    bus.add(output, { codecs: ['h264', 'aac'] });
-    await Promise.race([started, sleep(15_000)]);
+    const holder = await addThenRead(bus, output, ['h264', 'aac'], 15_000, () => FfmpegReader.rtmp('rtmp', env.ffmpeg, env.nginx.url(key)));
     const r: Running = {
       kind, receiver: 'nginx-rtmp → ffmpeg (RTMP play)', output, errors, samples: [], dev: env.nginx.netns.hostIf,
       arrivals: () => holder.ffmpeg?.arrivals ?? [],
@@ -163,18 +154,10 @@ async function setUp(env: Env, spec: CellSpec, kind: TargetKind, bus: PacketBus)
     const url = await env.whip.createEndpoint({ id: key, token, recipient: { host, videoPort: ports.videoPort } });
     const output = new WhipOutput({ id: `whip-janus-${key}`, url, token, videoBitrateKbps: spec.streamKbps, audioBitrateKbps: 96 });
     output.on('error', (e) => errors.push(e.message));
-    const holder: { ffmpeg?: FfmpegReader } = {};
-    const started = new Promise<void>((resolve) => {
-      const off = bus.on('outputStarted', (id) => {
-        if (id !== output.id) return;
-        off();
-        const pt = videoPtOf(output) ?? 96;
-        holder.ffmpeg = FfmpegReader.rtp('whip-janus', env.ffmpeg, env.tmpDir, host, ports.videoPort, pt);
-        resolve();
-      });
-    });
-    bus.add(output, { codecs: ['h264', 'opus'] });
-    await Promise.race([started, sleep(20_000)]);
+    // The negotiated payload type is known only once the output is live.
+    const holder = await addThenRead(bus, output, ['h264', 'opus'], 20_000, () =>
+      FfmpegReader.rtp('whip-janus', env.ffmpeg, env.tmpDir, host, ports.videoPort, videoPtOf(output) ?? 96),
+    );
     const r: Running = {
       kind, receiver: 'Janus → RTP forward → ffmpeg', output, errors, samples: [], dev: env.whip.janus.netns.hostIf,
       arrivals: () => holder.ffmpeg?.arrivals ?? [],
@@ -387,4 +370,29 @@ export async function runCell(env: Env, spec: CellSpec, source: StripSource, bus
       }
     }
   }
+}
+
+/**
+ * Adds an output to the bus and starts its far-end reader as soon as the output is live; waits at
+ * most `ms`. `holder.ffmpeg` stays unset when the output did not start in time.
+ */
+async function addThenRead(
+  bus: PacketBus,
+  output: Output,
+  codecs: Codec[],
+  ms: number,
+  startReader: () => FfmpegReader,
+): Promise<{ ffmpeg?: FfmpegReader }> {
+  const holder: { ffmpeg?: FfmpegReader } = {};
+  const started = new Promise<void>((resolve) => {
+    const off = bus.on('outputStarted', (id) => {
+      if (id !== output.id) return;
+      off();
+      holder.ffmpeg = startReader();
+      resolve();
+    });
+  });
+  bus.add(output, { codecs });
+  await Promise.race([started, sleep(ms)]);
+  return holder;
 }

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNetns, type Netns } from '../../test/peers/netns';
-import { NGINX_BIN, NGINX_RTMP_MODULE } from '../../test/peers/nginx';
+import { NGINX_BIN, nginxConf } from '../../test/peers/nginx';
 import { waitForTcp } from '../../test/peers/ports';
 import { makeTempDir, removeTempDir, withStartupGuard, type PeerProcess } from '../../test/peers/proc';
 
@@ -60,21 +60,7 @@ export async function startNsNginx(): Promise<NsNginx> {
   try {
     for (const d of ['body', 'proxy', 'fcgi', 'uwsgi', 'scgi', 'logs']) mkdirSync(join(dir, d));
     const port = 1935;
-    const conf = `load_module ${NGINX_RTMP_MODULE};
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 256; }
-rtmp {
-  server {
-    listen ${netns.nsAddr}:${port};
-    chunk_size 4096;
-    application live { live on; record off; }
-  }
-}
-`;
+    const conf = nginxConf({ dir, host: netns.nsAddr, rtmpPort: port, errorLogLevel: 'warn' });
     writeFileSync(join(dir, 'nginx.conf'), conf);
     const p = netns.spawn('nginx-rtmp (bench ns)', NGINX_BIN, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { cwd: dir });
     proc = p;

@@ -75,38 +75,56 @@ export interface NginxRtmp {
 
 const APP_NAME = /^[A-Za-z0-9_-]+$/;
 
-function nginxConf(dir: string, rtmpPort: number, httpPort: number, apps: string[], deny: string[]): string {
-  const appBlocks = [
-    ...apps.map((a) => `    application ${a} { live on; record off; }`),
-    ...deny.map((a) => `    application ${a} { live on; record off; deny publish all; }`),
-  ].join('\n');
-  return `load_module ${NGINX_RTMP_MODULE};
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log info;
-events { worker_connections 256; }
-rtmp {
-  server {
-    listen ${LOOPBACK}:${rtmpPort};
-    chunk_size 4096;
-${appBlocks}
-  }
+export interface NginxConfOptions {
+  dir: string;
+  /** Address the RTMP (and /stat) listeners bind: loopback, or an address inside a test namespace. */
+  host?: string;
+  rtmpPort: number;
+  /** Port of the /stat HTTP server; omitted = no HTTP server. */
+  httpPort?: number;
+  apps?: readonly string[];
+  deny?: readonly string[];
+  errorLogLevel?: 'info' | 'warn';
 }
-http {
+
+/** nginx-rtmp's configuration for a test run (PEERS.md), shared by the harness and the benches. */
+export function nginxConf(o: NginxConfOptions): string {
+  const host = o.host ?? LOOPBACK;
+  const appBlocks = [
+    ...(o.apps ?? ['live']).map((a) => `    application ${a} { live on; record off; }`),
+    ...(o.deny ?? []).map((a) => `    application ${a} { live on; record off; deny publish all; }`),
+  ].join('\n');
+  const http =
+    o.httpPort === undefined
+      ? ''
+      : `http {
   access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  client_body_temp_path ${o.dir}/body;
+  proxy_temp_path ${o.dir}/proxy;
+  fastcgi_temp_path ${o.dir}/fcgi;
+  uwsgi_temp_path ${o.dir}/uwsgi;
+  scgi_temp_path ${o.dir}/scgi;
   server {
-    listen ${LOOPBACK}:${httpPort};
+    listen ${host}:${o.httpPort};
     location /stat { rtmp_stat all; }
   }
 }
 `;
+  return `load_module ${NGINX_RTMP_MODULE};
+daemon off;
+master_process off;
+worker_processes 1;
+pid ${o.dir}/nginx.pid;
+error_log ${o.dir}/error.log ${o.errorLogLevel ?? 'info'};
+events { worker_connections 256; }
+rtmp {
+  server {
+    listen ${host}:${o.rtmpPort};
+    chunk_size 4096;
+${appBlocks}
+  }
+}
+${http}`;
 }
 
 export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<NginxRtmp> {
@@ -118,7 +136,7 @@ export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<Nginx
   const dir = makeTempDir('nginx');
   for (const d of ['body', 'proxy', 'fcgi', 'uwsgi', 'scgi', 'logs']) mkdirSync(join(dir, d));
   const confPath = join(dir, 'nginx.conf');
-  writeFileSync(confPath, nginxConf(dir, rtmpPort, httpPort, apps, deny));
+  writeFileSync(confPath, nginxConf({ dir, rtmpPort, httpPort, apps, deny }));
   const errorLog = join(dir, 'error.log');
   const timeoutMs = opts.timeoutMs ?? 10_000;
 
