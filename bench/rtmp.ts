@@ -15,7 +15,7 @@ import { procCpuSec, reapedChildrenCpuSec, selfCpuSec } from './_lib/cpu';
 import { looped, prepareStream, writeFlv, type PreparedStream } from './_lib/media';
 import { machineInfo, machineLine, mdTable, writeResults } from './_lib/report';
 import { fmt, median, sleep } from './_lib/stats';
-import type { EncodedPacket } from '../src/main/protocol/media';
+import { packetSize, type EncodedPacket } from '../src/main/protocol/media';
 
 const RUNS = Number(process.env['RUNS'] ?? 5);
 const CLIP_SEC = Number(process.env['CLIP_SEC'] ?? 30);
@@ -74,7 +74,7 @@ async function pushTandem(nginx: NginxRtmp, s: PreparedStream, packets: readonly
     id: 'bench', url: nginx.url('live', key), reconnect: { enabled: false },
     // Everything is written at once: the queue must not apply the live drop policy, and there is
     // no settle wait after publish (nginx-rtmp here accepts every key).
-    dropThresholdMs: 1e12, publishSettleMs: 0, statsIntervalMs: 3_600_000, pingIntervalMs: 3_600_000,
+    dropThresholdMs: 1e12, publishSettleMs: 0, pingIntervalMs: 3_600_000,
     videoBitrateKbps: KBPS,
   });
   let error: Error | undefined;
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-rtmp-'));
   const flv = join(dir, 'prepared.flv');
   const flvBytes = writeFlv(flv, s, packets);
-  const payloadBytes = packets.reduce((n, p) => n + p.data.length, 0);
+  const payloadBytes = packets.reduce((n, p) => n + packetSize(p), 0);
   console.log(`stream: ${s.seconds.toFixed(1)} s × ${LOOPS} loops = ${(s.seconds * LOOPS).toFixed(0)} s of media, ${videoFrames} video frames, video ${s.videoKbps.toFixed(0)} kbit/s, FLV ${(flvBytes / 1e6).toFixed(1)} MB`);
   const nginx = await startNginxRtmp();
   const runs: Run[] = [];

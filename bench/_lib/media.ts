@@ -5,10 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { Encoder } from '../../src/main/encoder/encoder';
 import type { H264Profile } from '../../src/main/encoder/args';
-import { annexBToAvcc } from '../../src/main/protocol/h264/annexb';
-import { buildAvcDecoderConfigurationRecord } from '../../src/main/protocol/h264/avcc';
-import { encodeFlvTag, flvHeader, FlvTagType } from '../../src/main/protocol/flv/file';
-import { aacFrameTag, aacSequenceHeaderTag, avcFrameTag, avcSequenceHeaderTag } from '../../src/main/protocol/flv/tags';
+import { encodeFlvTag, flvHeader } from '../../src/main/protocol/flv/file';
+import { FlvMuxer } from '../../src/main/protocol/flv/mux';
 import type { AacConfig, CodecConfig, EncodedPacket, H264Config, OpusConfig } from '../../src/main/protocol/media';
 
 export interface PreparedStream {
@@ -53,7 +51,7 @@ export async function prepareStream(o: { ffmpegPath: string; seconds: number; vi
   // End on a video frame, so "the last video frame was sent" means "everything was sent".
   while (kept.length && kept[kept.length - 1]!.track !== 'video') kept.pop();
   const vids = kept.filter((p) => p.track === 'video');
-  const videoBytes = vids.reduce((n, p) => n + p.data.length, 0);
+  const videoBytes = vids.reduce((n, p) => n + (p.track === 'video' ? p.size : 0), 0);
   const audioBytes = kept.reduce((n, p) => n + (p.track === 'audio' ? p.data.length : 0), 0);
   const seconds = vids.length / fps;
   const s: PreparedStream = {
@@ -78,13 +76,11 @@ export function looped(s: PreparedStream, loops: number): EncodedPacket[] {
 /** Writes an FLV file with exactly these packets (H.264 + AAC), sequence headers first, no metadata. */
 export function writeFlv(path: string, s: PreparedStream, packets: readonly EncodedPacket[]): number {
   if (!s.aac) throw new Error('writeFlv needs AAC');
-  const parts: Uint8Array[] = [flvHeader(true, true)];
-  parts.push(encodeFlvTag({ type: FlvTagType.Video, timestamp: 0, body: avcSequenceHeaderTag(buildAvcDecoderConfigurationRecord(s.video.sps, s.video.pps)) }));
-  parts.push(encodeFlvTag({ type: FlvTagType.Audio, timestamp: 0, body: aacSequenceHeaderTag(s.aac.asc) }));
+  const mux = new FlvMuxer({ video: s.video, audio: s.aac });
+  const parts: Uint8Array[] = [flvHeader(true, true), ...mux.headers().map(encodeFlvTag)];
   for (const p of packets) {
-    const ts = Math.floor(p.dts / 1000);
-    if (p.codec === 'h264') parts.push(encodeFlvTag({ type: FlvTagType.Video, timestamp: ts, body: avcFrameTag(annexBToAvcc(p.data), p.keyframe, Math.round((p.pts - p.dts) / 1000)) }));
-    else if (p.codec === 'aac') parts.push(encodeFlvTag({ type: FlvTagType.Audio, timestamp: ts, body: aacFrameTag(p.data) }));
+    const tag = mux.tag(p);
+    if (tag) parts.push(encodeFlvTag(tag));
   }
   const buf = Buffer.concat(parts);
   writeFileSync(path, buf);

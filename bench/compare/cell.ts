@@ -11,7 +11,7 @@ import { RtmpOutput } from '../../src/main/outputs/rtmp/rtmp-output';
 import { WhipOutput } from '../../src/main/outputs/whip/whip-output';
 import type { Output } from '../../src/main/outputs/output';
 import type { Codec } from '../../src/main/protocol/media';
-import type { PacketBus } from '../../src/main/studio/packet-bus';
+import type { PacketBus } from '../../src/main/pipeline/packet-bus';
 import type { OutputStats } from '../../src/shared/stats';
 import { nowUs } from '../../src/main/encoder/timestamps';
 import { reserveRtpPorts } from '../../test/peers/rtp-receiver';
@@ -24,6 +24,9 @@ import { qdiscCounters, setCap, type NsNginx, type QdiscCounters } from './shape
 import type { StripSource } from './source';
 import type { WireTap, WireRecord } from './wire-tap';
 import { dist, latencySeries, medianIn, round, type Dist } from './metrics';
+
+/** The one encoder group of a bench run (index.ts makes it over the strip source's ffmpeg). */
+export const GROUP = 'g1';
 
 export type TargetKind = 'rtmp' | 'whip-janus' | 'whip-chromium';
 
@@ -184,7 +187,7 @@ async function setUp(env: Env, spec: CellSpec, kind: TargetKind, bus: PacketBus)
   const rx = await ChromiumReceiver.open(env.browser, env.chromiumNetns, u ? { port: u.port, setTarget: (t) => u.setTarget(t) } : undefined);
   const output = new WhipOutput({ id: `whip-chromium-${key}`, url: rx.url, videoBitrateKbps: spec.streamKbps, audioBitrateKbps: 96, iceAdditionalHostAddresses: ['127.0.0.1'] });
   output.on('error', (e) => errors.push(e.message));
-  bus.add(output, { codecs: ['h264', 'opus'] });
+  bus.add(output, { group: GROUP, codecs: ['h264', 'opus'] });
   const r: Running = {
     kind, receiver: 'Chromium RTCPeerConnection → <video>', output, chromium: rx, errors, samples: [],
     arrivals: () => rx.arrivals,
@@ -385,14 +388,14 @@ async function addThenRead(
 ): Promise<{ ffmpeg?: FfmpegReader }> {
   const holder: { ffmpeg?: FfmpegReader } = {};
   const started = new Promise<void>((resolve) => {
-    const off = bus.on('outputStarted', (id) => {
-      if (id !== output.id) return;
+    const off = output.on('state', (st) => {
+      if (st !== 'live') return;
       off();
       holder.ffmpeg = startReader();
       resolve();
     });
   });
-  bus.add(output, { codecs });
+  bus.add(output, { group: GROUP, codecs });
   await Promise.race([started, sleep(ms)]);
   return holder;
 }

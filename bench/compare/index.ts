@@ -13,13 +13,15 @@ import { mkdirSync, rmSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { resolveFfmpeg } from '../../src/main/encoder/ffmpeg-path';
-import { PacketBus } from '../../src/main/studio/packet-bus';
+import { PacketBus } from '../../src/main/pipeline/packet-bus';
+import { EncoderGroup } from '../../src/main/pipeline/encoder-group';
+import { FfmpegAudioSource, FfmpegVideoBackend } from '../../src/main/pipeline/ffmpeg-backend';
 import { nowUs } from '../../src/main/encoder/timestamps';
 import { startWhipServer, type WhipServer } from '../../test/peers/janus';
 import { launchChromiumInNetns, type LaunchedNetnsChromium } from '../../test/peers/chromium';
 import { FFMPEG } from '../../test/peers/proc';
 import { liveNetnsNames } from '../../test/peers/netns';
-import { runCell, type CellResult, type CellSpec, type Env } from './cell';
+import { GROUP, runCell, type CellResult, type CellSpec, type Env } from './cell';
 import { killAllReaders } from './readers';
 import { startNsNginx, type NsNginx } from './shaped';
 import { StripSource } from './source';
@@ -126,18 +128,25 @@ async function main(): Promise<void> {
         if (lag && lag.length < 100_000) lag.push((nowUs() - p.pts) / 1000);
         return;
       }
-      env.emitted.set(fingerprint(p.data), { ptsUs: p.pts, emitUs: nowUs() });
+      env.emitted.set(fingerprint(p.nalus), { ptsUs: p.pts, emitUs: nowUs() });
       if (env.emitted.size > 20_000) for (const k of [...env.emitted.keys()].slice(0, 10_000)) env.emitted.delete(k);
     });
-    const bus = new PacketBus(source.encoder);
+    // One encoder group over the source's ffmpeg (fixed GOP), as `tandem publish` runs it.
+    const audio = new FfmpegAudioSource(source.encoder);
+    const bus = new PacketBus(audio);
+    const group = new EncoderGroup({ id: GROUP, handle: 1, bitrateKbps: kbps });
+    group.attach(new FfmpegVideoBackend(source.encoder, false));
+    bus.addGroup(group);
     const stopSource = async (): Promise<void> => {
       await bus.stopAll();
       bus.close();
+      await group.close();
+      audio.close();
       await source.stop();
     };
     cleanups.push(stopSource);
     source.start();
-    const ready = await Promise.race([new Promise<boolean>((r) => source.encoder.once('ready', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+    const ready = await Promise.race([new Promise<boolean>((r) => group.once('config', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
     if (!ready) throw new Error(`encoder (${kbps} kbit/s) not ready after 15 s`);
     log(`encoder up: 1280x720 30 fps, ${kbps} kbit/s, AAC + Opus`);
     for (const spec of mine) {

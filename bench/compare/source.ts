@@ -107,9 +107,9 @@ export class StripSource {
     this.captured.set(seq, t);
     enc.pushVideoFrame(f, t);
     const samples = Math.round(48000 / this.o.fps);
-    const pcm = new Float32Array(samples * 2);
+    const pcm = new Int16Array(samples * 2);
     for (let i = 0; i < samples; i++) {
-      const v = 0.05 * Math.sin((2 * Math.PI * 440 * (seq * samples + i)) / 48000);
+      const v = Math.round(1638 * Math.sin((2 * Math.PI * 440 * (seq * samples + i)) / 48000));
       pcm[2 * i] = v;
       pcm[2 * i + 1] = v;
     }

@@ -16,7 +16,7 @@
 // AVCC inside the FLV video tag (RTMP).
 import { createHash } from 'node:crypto';
 import { RTCRtpSender, type RtpPacket } from 'werift';
-import { splitAvcc, splitAnnexB } from '../../src/main/protocol/h264/annexb';
+import { splitAvcc } from '../../src/main/protocol/h264/annexb';
 import { RtmpClientSession } from '../../src/main/protocol/rtmp/session';
 import { WhipPeer } from '../../src/main/outputs/whip/peer';
 import { nowUs } from '../../src/main/encoder/timestamps';
@@ -26,9 +26,9 @@ function firstSliceKey(nalus: readonly Uint8Array[]): string {
   return slice ? createHash('sha1').update(slice).digest('hex') : '';
 }
 
-/** Fingerprint of an Annex B access unit (encoder packets, WHIP). */
-export function fingerprint(annexB: Uint8Array): string {
-  return firstSliceKey(splitAnnexB(annexB));
+/** Fingerprint of an access unit (its NAL units: encoder packets, WHIP). */
+export function fingerprint(nalus: readonly Uint8Array[]): string {
+  return firstSliceKey(nalus);
 }
 
 /** Fingerprint of a legacy FLV AVC video tag body (5-byte header, then AVCC NAL units). */
@@ -70,7 +70,7 @@ export class WireTap {
 
     const peerProto = WhipPeer.prototype;
     const origPeer = peerProto.sendVideo;
-    peerProto.sendVideo = function (this: WhipPeer, au: Uint8Array, ts: number): number {
+    peerProto.sendVideo = function (this: WhipPeer, au: readonly Uint8Array[], ts: number): number {
       const sender = (this as unknown as { video: object }).video;
       tap.senderToPeer.set(sender, this);
       let m = tap.rtpToFp.get(this);

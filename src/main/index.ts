@@ -48,7 +48,7 @@ async function createWindow(studio: Studio): Promise<void> {
     events: studio,
     target: win.webContents,
     isTrustedUrl,
-    onMedia: (msg) => studio.pushMedia(msg),
+    media: studio,
   });
   win.on('closed', unregister);
   win.once('ready-to-show', () => win.show());

@@ -3,7 +3,7 @@
 // with zod where they cross a process boundary.
 import { z } from 'zod';
 import type { ApiEvent, ApiMethod } from './methods';
-import type { OutputStats } from './stats';
+import type { EncoderGroupStats, OutputStats } from './stats';
 import { SceneDocSchema, TransitionSchema } from './scene/model';
 import { SceneOpSchema } from './scene/op-schema';
 
@@ -23,6 +23,10 @@ export const DestinationSchema = z.object({
   hasSecret: z.boolean(),
   enabled: z.boolean(),
   state: DestinationStateSchema,
+  /** This destination's own video bitrate (its encoder group); the studio's setting when absent. */
+  videoBitrateKbps: z.number().int().optional(),
+  /** RTMPS: accept a certificate that is not trusted (self-signed lab servers). Off by default. */
+  allowUntrustedCertificate: z.boolean().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   /** While reconnecting: when the next attempt starts (epoch ms), and which attempt it is. */
   retry: z.object({ at: z.number(), attempt: z.number() }).optional(),
@@ -32,6 +36,11 @@ export type Destination = z.infer<typeof DestinationSchema>;
 const name = z.string().trim().min(1, 'a name is required').max(80, 'names are at most 80 characters');
 const url = z.string().trim().min(1, 'a server URL is required').max(2048, 'the URL is too long');
 const secret = z.string().max(1024, 'the key is too long');
+const destBitrate = z
+  .number()
+  .int()
+  .min(100, 'the video bitrate must be between 100 and 100000')
+  .max(100_000, 'the video bitrate must be between 100 and 100000');
 
 export const DestinationInputSchema = z.object({
   name,
@@ -40,6 +49,9 @@ export const DestinationInputSchema = z.object({
   /** RTMP stream key or WHIP bearer token. */
   secret: secret.optional(),
   enabled: z.boolean().optional(),
+  /** Own video bitrate, kbit/s; null or absent = the studio's setting. */
+  videoBitrateKbps: destBitrate.nullable().optional(),
+  allowUntrustedCertificate: z.boolean().optional(),
 });
 export type DestinationInput = z.infer<typeof DestinationInputSchema>;
 
@@ -51,8 +63,11 @@ export const SettingsSchema = z.object({
   videoBitrateKbps: z.number().int().min(100, between('the video bitrate', 100, 100000)).max(100_000, between('the video bitrate', 100, 100000)),
   audioBitrateKbps: z.number().int().min(32, between('the audio bitrate', 32, 512)).max(512, between('the audio bitrate', 32, 512)),
   keyintSec: z.number().min(0.5, between('the keyframe interval', 0.5, 10)).max(10, between('the keyframe interval', 0.5, 10)),
-  encoder: z.enum(['libx264', 'h264_nvenc', 'h264_qsv', 'h264_vaapi', 'h264_videotoolbox', 'h264_amf']),
+  /** 'webcodecs': the renderer encodes (hardware where the OS offers it), ffmpeg's libx264 as the fallback. */
+  encoder: z.enum(['webcodecs', 'libx264', 'h264_nvenc', 'h264_qsv', 'h264_vaapi', 'h264_videotoolbox', 'h264_amf']),
   recordFormat: z.enum(['mkv', 'mp4', 'flv']),
+  /** The recording's own video bitrate, kbit/s; 0 = the same as the stream's. */
+  recordVideoBitrateKbps: z.number().int().min(0).max(200_000, between('the recording bitrate', 0, 200000)),
   recordFolder: z.string().max(4096),
   /** 'auto' follows the OS / browser locale. */
   language: z.enum(['auto', 'en', 'zh-CN']),
@@ -85,7 +100,11 @@ export const EngineStatsSchema = z.object({
     repeated: z.number(),
     /** Renderer frames replaced by a newer one before the next tick. */
     superseded: z.number(),
+    /** Encoded video chunks from the renderer (WebCodecs path). */
+    chunks: z.number(),
   }),
+  /** One entry per encoder group: bitrate target vs actual, frames, keyframes, encode time, path. */
+  groups: z.array(z.custom<EncoderGroupStats>((v) => typeof v === 'object' && v !== null && 'id' in v)),
   encoder: z
     .object({ videoFrames: z.number(), keyframes: z.number(), lagMs: z.number(), aacPackets: z.number(), opusPackets: z.number() })
     .nullable(),
@@ -97,7 +116,34 @@ export const EncodersSchema = z.object({
   /** H.264 encoders this ffmpeg offers (compiled in; the hardware may still be absent). */
   video: z.array(z.string()),
   error: z.string().optional(),
+  /** The video path in use (or that the next session will use), and why. */
+  path: z.enum(['webcodecs', 'ffmpeg']),
+  pathReason: z.string(),
+  /** What the renderer reported about WebCodecs H.264 encoding. */
+  webcodecs: z.object({ supported: z.boolean(), reason: z.string().optional(), codec: z.string().optional() }).nullable(),
 });
+
+export const VideoSupportSchema = z
+  .object({
+    webcodecs: z.boolean(),
+    /** Why not (isConfigSupported said no, no VideoEncoder, an encoder error). */
+    reason: z.string().max(500).optional(),
+    /** The codec string that was checked. */
+    codec: z.string().max(64).optional(),
+  })
+  .strict();
+export type VideoSupport = z.infer<typeof VideoSupportSchema>;
+
+export const VideoStateSchema = z.object({
+  path: z.enum(['webcodecs', 'ffmpeg']),
+  /** Why this path: the setting, or the renderer's report. */
+  reason: z.string(),
+  /** While capturing: 'missing' when no video has arrived from the renderer for 2 s. */
+  input: z.enum(['idle', 'ok', 'missing']),
+  /** Why video is missing, when the engine knows (a media channel closed for a malformed chunk). */
+  inputProblem: z.string().optional(),
+});
+export type VideoState = z.infer<typeof VideoStateSchema>;
 
 export const StudioStateSchema = z.object({
   sceneDoc: SceneDocSchema,
@@ -114,6 +160,7 @@ export const StudioStateSchema = z.object({
   engine: z.object({ version: z.string(), mode: z.enum(['electron', 'browser', 'headless']) }),
   /** Where stream keys and tokens are kept: the OS keychain (desktop), an encrypted file (browser mode), or memory. */
   secretStorage: z.enum(['os-keychain', 'encrypted-file', 'memory']),
+  video: VideoStateSchema,
 });
 export type StudioState = z.infer<typeof StudioStateSchema>;
 
@@ -139,6 +186,8 @@ export const apiContract = {
   updateSettings: { params: SettingsSchema.partial().strict(), result: SettingsSchema },
   goLive: { params: Ids, result: z.null() },
   stopLive: { params: Ids, result: z.null() },
+  retryDestination: { params: ById, result: z.null() },
+  reportVideoSupport: { params: VideoSupportSchema, result: z.null() },
   startRecording: { params: z.object({ path: z.string().min(1).max(4096).optional() }).strict().optional(), result: RecordingSchema },
   stopRecording: { params: Empty, result: RecordingSchema },
   getStats: { params: Empty, result: z.array(StatsSchema) },

@@ -16,6 +16,8 @@ export const API_METHODS = [
   'updateSettings',
   'goLive',
   'stopLive',
+  'retryDestination',
+  'reportVideoSupport',
   'startRecording',
   'stopRecording',
   'getStats',
@@ -31,6 +33,8 @@ export type ApiEvent = (typeof API_EVENTS)[number];
 export const IPC_PREFIX = 'tandem:';
 export const IPC_EVENT_CHANNEL = 'tandem:event';
 export const IPC_MEDIA_CHANNEL = 'tandem:media';
+/** Engine → renderer media control (which encodes to run, keyframe and bitrate requests). */
+export const IPC_MEDIA_CONTROL_CHANNEL = 'tandem:media-control';
 
 export function isApiMethod(name: unknown): name is ApiMethod {
   return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name);

@@ -64,3 +64,23 @@ export function emptyStats(id: string, protocol: Protocol, url: string): OutputS
     reconnects: 0,
   };
 }
+
+/** One encoder group: one video encode at one bitrate, shared by the destinations that want it. */
+export interface EncoderGroupStats {
+  id: string;
+  /** Where it encodes: WebCodecs in the renderer, or ffmpeg in the engine. */
+  path: 'webcodecs' | 'ffmpeg';
+  codec: string;
+  targetKbps: number;
+  /** R = L/T of the encoded video over the last second. */
+  actualKbps: number;
+  frames: number;
+  keyframes: number;
+  /** Keyframes forced on request (PLI/FIR, a joining or reconnecting destination). */
+  forcedKeyframes: number;
+  /** Encode time per frame (capture → encoded packet at the engine), ms; undefined before any frame. */
+  encodeMsP50?: number;
+  encodeMsP95?: number;
+  /** Outputs fed by this group. */
+  outputs: number;
+}

@@ -53,7 +53,7 @@ describe('RTMPS via stunnel (self-signed certificate)', () => {
     const lab = new RtmpOutput({ id: 'lab', url: tunnel.url('live', key), verifyCertificate: false });
     cleanups.push(() => lab.stop());
     expect(lab.protocol).toBe('rtmps');
-    src.onPacket((p) => lab.write(p));
+    src.feed(lab);
     await lab.start(configs);
     await sleep(2500);
     const stat = await peers.nginx.streamStat(key);
@@ -76,18 +76,22 @@ describe('reconnect', () => {
     const out = new RtmpOutput({ id: 'r', url: nginx.url('live', key), connectTimeoutMs: 3000 });
     cleanups.push(() => out.stop());
     const states: [OutputState, number | undefined, number | undefined][] = [];
+    const drops: TandemError[] = [];
     const errors: TandemError[] = [];
-    out.on('state', (s, d) => states.push([s, d?.attempt, d?.delayMs]));
+    out.on('state', (s, d) => {
+      states.push([s, d.attempt, d.delayMs]);
+      if (d.error) drops.push(d.error);
+    });
     out.on('error', (e) => errors.push(e));
-    src.onPacket((p) => out.write(p));
+    src.feed(out);
     await out.start(configs);
     await sleep(3000);
     await nginx.kill();
     await waitFor(() => states.some(([s]) => s === 'reconnecting'), 5000);
     const killedAt = Date.now();
-    expect(errors[0]?.code).toBe('connection-closed');
-    expect(errors[0]?.message).toMatch(/disconnected mid-stream/);
-    expect(errors[0]?.message).not.toContain(key);
+    expect(drops[0]?.code).toBe('connection-closed');
+    expect(drops[0]?.message).toMatch(/disconnected mid-stream/);
+    expect(drops[0]?.message).not.toContain(key);
     expect(out.stats().reconnectInSec).toBeGreaterThan(0);
     await sleep(2500); // the first retry (≈2 s) hits a dead server: the next delay grows ×1.5
     await nginx.start();
@@ -104,6 +108,7 @@ describe('reconnect', () => {
     expect(d2).toBeGreaterThanOrEqual(3000);
     expect(d2).toBeLessThanOrEqual(3150);
     expect(out.stats().reconnects).toBe(1);
+    expect(errors).toEqual([]); // a drop is a state, never the terminal 'error'
     const read = await countFrames(nginx.url('live', key), { timeoutMs: 15_000, durationMs: 4000 });
     console.log(JSON.stringify({ states, backAfterMs: backAfter, stats: out.stats(), readAfterReconnect: { frames: read.frames, sizes: read.sizes, audio: read.audioFrames } }));
     expect(read.frames).toBeGreaterThanOrEqual(60);
@@ -129,28 +134,50 @@ describe('errors', () => {
     expect(states).toEqual(['connecting', 'failed']);
   });
 
-  it('refused connection and DNS failure: clear errors, no retry', async () => {
+  it('refused connection and DNS failure on the first connect: clear errors, then retried with the backoff', async () => {
     const port = await freePort();
     const refused = new RtmpOutput({ id: 'x', url: `rtmp://127.0.0.1:${port}/live/k3yk3yk3y` });
-    const e1 = await rejection(refused.start([]));
-    expect([e1.code, e1.message]).toEqual(['connection-refused', `rtmp://127.0.0.1:${port}/live/****: connection refused (is the server running, and is the port right?)`]);
     const dns = new RtmpOutput({ id: 'y', url: 'rtmp://no-such-host.invalid/live/k3yk3yk3y' });
-    expect((await rejection(dns.start([]))).code).toBe('dns-failed');
+    const seen = new Map<string, [OutputState, number | undefined, number | undefined, TandemError | undefined][]>();
+    for (const o of [refused, dns]) {
+      seen.set(o.id, []);
+      o.on('state', (st, d) => seen.get(o.id)!.push([st, d.attempt, d.delayMs, d.error]));
+      void o.start([]).catch(() => undefined);
+    }
+    await waitFor(() => [...seen.values()].every((l) => l.some(([st]) => st === 'reconnecting')), 10_000);
+    const r = seen.get('x')!.find(([st]) => st === 'reconnecting')!;
+    expect([r[1], r[3]?.code, r[3]?.message]).toEqual([1, 'connection-refused', `rtmp://127.0.0.1:${port}/live/****: connection refused (is the server running, and is the port right?)`]);
+    expect(r[2]).toBeGreaterThanOrEqual(2000);
+    expect(refused.stats().reconnectInSec).toBeGreaterThan(0);
+    const d = seen.get('y')!.find(([st]) => st === 'reconnecting')!;
+    expect(d[3]?.code).toBe('dns-failed');
     await Promise.all([refused.stop(), dns.stop()]);
+    expect([refused.state, dns.state]).toEqual(['stopped', 'stopped']);
   });
 
-  it('a server that accepts TCP but never answers: timeout', async () => {
+  it('a server that accepts TCP but never answers: a timeout within the connect timeout, retried; stop during the wait ends it', async () => {
     const net = await import('node:net');
     const conns: import('node:net').Socket[] = [];
     const silent = net.createServer((c) => conns.push(c));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     cleanups.push(() => new Promise<void>((r) => (conns.forEach((c) => c.destroy()), silent.close(() => r()))));
     const port = (silent.address() as { port: number }).port;
-    const out = new RtmpOutput({ id: 't', url: `rtmp://127.0.0.1:${port}/live/k3yk3yk3y`, connectTimeoutMs: 1500 });
+    const once = new RtmpOutput({ id: 't', url: `rtmp://127.0.0.1:${port}/live/k3yk3yk3y`, connectTimeoutMs: 1500, reconnect: { enabled: false } });
     const t0 = Date.now();
-    const e = await rejection(out.start([]));
+    const e = await rejection(once.start([]));
     expect(e.code).toBe('connection-timeout');
     expect(Date.now() - t0).toBeLessThan(4000);
+    await once.stop();
+
+    const out = new RtmpOutput({ id: 't2', url: `rtmp://127.0.0.1:${port}/live/k3yk3yk3y`, connectTimeoutMs: 800, reconnect: { firstDelayMs: 400, random: () => 0 } });
+    const before = conns.length;
+    void out.start([]).catch(() => undefined);
+    await waitFor(() => conns.length >= before + 2, 8000); // first attempt, then the retry after 400 ms
+    await waitFor(() => out.state === 'reconnecting' && (out.stats().reconnectInSec ?? 0) > 0, 8000);
     await out.stop();
+    const after = conns.length;
+    await sleep(1500);
+    expect(conns.length).toBe(after); // nothing connects after stop()
+    expect(out.state).toBe('stopped');
   });
 });

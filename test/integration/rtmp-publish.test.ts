@@ -28,10 +28,8 @@ describe('RTMP publish to real servers', () => {
     cleanups.push(() => toNginx.stop(), () => toFfmpeg.stop());
     const states: string[] = [];
     toNginx.on('state', (s) => states.push(s));
-    src.onPacket((p) => {
-      toNginx.write(p);
-      toFfmpeg.write(p);
-    });
+    src.feed(toNginx);
+    src.feed(toFfmpeg);
     await Promise.all([toNginx.start(configs), toFfmpeg.start(configs)]);
     await new Promise((r) => setTimeout(r, 3000));
     const stat = await peers.nginx.streamStat(key);

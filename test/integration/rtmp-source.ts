@@ -1,10 +1,12 @@
 // A real H.264/AAC source for the RTMP integration tests: ffmpeg encodes testsrc + sine to FLV on
 // stdout; we parse the FLV and turn it into EncodedPackets exactly as the encoder contract says
-// (Annex B access units with SPS/PPS in-band on IDRs, raw AAC frames, µs timestamps).
+// (access units as NAL units with SPS/PPS first on IDRs, raw AAC frames, µs timestamps).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { FlvReader, FlvTagType } from '../../src/main/protocol/flv/file';
+import { FlvTagType } from '../../src/main/protocol/flv/file';
+import { FlvReader } from '../helpers/flv-reader';
 import { parseAudioTag, parseVideoTag } from '../../src/main/protocol/flv/tags';
-import type { AacConfig, CodecConfig, EncodedPacket, H264Config } from '../../src/main/protocol/media';
+import type { Output } from '../../src/main/outputs/output';
+import { audioPacket, videoPacket, type AacConfig, type CodecConfig, type EncodedPacket, type H264Config } from '../../src/main/protocol/media';
 
 export interface TestSource {
   configs: Promise<CodecConfig[]>;
@@ -12,6 +14,11 @@ export interface TestSource {
   done: Promise<void>;
   packetsOut: { video: number; audio: number };
   onPacket(fn: (p: EncodedPacket) => void): void;
+  /**
+   * Feed an output as the engine's PacketBus does for a fixed-GOP encoder: every packet, and the
+   * GOP since the last keyframe again each time the output goes live (it starts at a keyframe).
+   */
+  feed(out: Output): void;
   stop(): void;
 }
 
@@ -34,16 +41,15 @@ function parseAvcC(rec: Uint8Array): { sps: Uint8Array[]; pps: Uint8Array[] } {
   return { sps, pps };
 }
 
-function avccToAnnexB(data: Uint8Array, prefix: Uint8Array[]): Uint8Array {
+function avccNalus(data: Uint8Array, prefix: Uint8Array[]): Uint8Array[] {
   const nals: Uint8Array[] = [...prefix];
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   for (let o = 0; o + 4 <= data.length; ) {
     const len = v.getUint32(o);
-    nals.push(data.subarray(o + 4, o + 4 + len));
+    nals.push(data.slice(o + 4, o + 4 + len));
     o += 4 + len;
   }
-  const sc = new Uint8Array([0, 0, 0, 1]);
-  return new Uint8Array(Buffer.concat(nals.flatMap((n) => [sc, n])));
+  return nals;
 }
 
 export function startTestSource(opts: { seconds: number; width?: number; height?: number; fps?: number; realtime?: boolean }): TestSource {
@@ -64,8 +70,9 @@ export function startTestSource(opts: { seconds: number; width?: number; height?
   const reader = new FlvReader();
   let video: H264Config | undefined;
   let audio: AacConfig | undefined;
-  let listener: ((p: EncodedPacket) => void) | undefined;
+  const listeners: ((p: EncodedPacket) => void)[] = [];
   const early: EncodedPacket[] = [];
+  let gop: EncodedPacket[] = [];
   const packetsOut = { video: 0, audio: 0 };
   let resolveConfigs!: (c: CodecConfig[]) => void;
   let rejectConfigs!: (e: Error) => void;
@@ -74,7 +81,9 @@ export function startTestSource(opts: { seconds: number; width?: number; height?
   const deliver = (p: EncodedPacket): void => {
     if (p.track === 'video') packetsOut.video++;
     else packetsOut.audio++;
-    if (listener) listener(p);
+    if (p.track === 'video' && p.keyframe) gop = [p];
+    else if (gop.length > 0) gop.push(p);
+    if (listeners.length) for (const fn of listeners) fn(p);
     else early.push(p);
   };
   proc.stdout?.on('data', (chunk: Buffer) => {
@@ -87,12 +96,12 @@ export function startTestSource(opts: { seconds: number; width?: number; height?
         } else if (t.packetType === 1 && video) {
           const key = t.frameType === 1;
           const dts = tag.timestamp * 1000;
-          deliver({ track: 'video', codec: 'h264', pts: dts + t.cts * 1000, dts, keyframe: key, data: avccToAnnexB(t.data, key ? [...video.sps, ...video.pps] : []) });
+          deliver(videoPacket('h264', dts + t.cts * 1000, dts, key, avccNalus(t.data, key ? [...video.sps, ...video.pps] : [])));
         }
       } else if (tag.type === FlvTagType.Audio) {
         const a = parseAudioTag(tag.body);
         if (a.packetType === 0) audio = { codec: 'aac', sampleRate: 48000, channels: 2, asc: a.data.slice() };
-        else if (a.packetType === 1) deliver({ track: 'audio', codec: 'aac', pts: tag.timestamp * 1000, dts: tag.timestamp * 1000, keyframe: true, data: a.data.slice() });
+        else if (a.packetType === 1) deliver(audioPacket('aac', tag.timestamp * 1000, a.data.slice()));
       }
       if (video && audio) {
         resolveConfigs([video, audio]);
@@ -112,12 +121,18 @@ export function startTestSource(opts: { seconds: number; width?: number; height?
     done,
     packetsOut,
     onPacket(fn) {
-      listener = fn;
+      listeners.push(fn);
       for (const p of early.splice(0)) fn(p);
+    },
+    feed(out) {
+      out.on('state', (st) => {
+        if (st === 'live') for (const p of gop) out.write(p);
+      });
+      listeners.push((p) => out.write(p));
     },
     stop() {
       stopped = true;
-      listener = undefined;
+      listeners.length = 0;
       proc.kill('SIGKILL');
     },
   };

@@ -1,14 +1,14 @@
-// `tandem publish`: encode once (one ffmpeg), fan out through the PacketBus to every destination.
+// `tandem publish`: encode once (one ffmpeg), fan out through the pipeline (pipeline/media-session.ts:
+// one encoder group, the shared audio, the PacketBus) to every destination.
 // Exit 0 when every destination stayed live for the whole run; otherwise one line per failed
 // destination on stderr (redacted) and a non-zero code. Ctrl-C / SIGTERM stop cleanly: the encoder
 // flushes, every output says goodbye, the recording is finalised.
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import type { Codec } from '../protocol/media';
-import { Encoder } from '../encoder/encoder';
 import type { SourceSpec } from '../encoder/args';
 import { listFilters, resolveFfmpeg, type FfmpegInfo } from '../encoder/ffmpeg-path';
 import { runCapture } from '../encoder/process';
-import { PacketBus } from '../studio/packet-bus';
+import { MediaSession } from '../pipeline/media-session';
 import { CODECS, createOutput, describeSpec, outputAvailable } from '../outputs/factory';
 import { TandemError } from '../../shared/errors';
 import { PUBLISH_USAGE, type PublishPlan, UsageError, parsePublishArgs } from './publish-args';
@@ -68,31 +68,35 @@ async function resolveSource(plan: PublishPlan, ffmpeg: string): Promise<SourceS
 async function publish(plan: PublishPlan, ffmpeg: FfmpegInfo, source: SourceSpec): Promise<number> {
   const codecs = new Set<Codec>(plan.outputs.flatMap((o) => CODECS[o.kind]));
   const hasWhip = plan.outputs.some((o) => o.kind === 'whip');
-  const encoder = new Encoder({
+  const session = new MediaSession({
     ffmpegPath: ffmpeg.path,
-    source,
-    width: plan.width,
-    height: plan.height,
-    fps: plan.fps,
-    videoBitrateKbps: plan.videoBitrateKbps,
-    audioBitrateKbps: plan.audioBitrateKbps,
-    keyintSec: plan.keyintSec,
-    // WebRTC receivers universally decode constrained baseline; RTMP/recording get High.
-    profile: hasWhip ? 'baseline' : 'high',
-    aac: codecs.has('aac'),
-    opus: codecs.has('opus'),
-    drawtext: source.kind === 'testsrc' && (await listFilters(ffmpeg.path)).has('drawtext'),
-    ...(plan.durationSec === undefined ? {} : { durationSec: plan.durationSec }),
+    video: {
+      width: plan.width,
+      height: plan.height,
+      fps: plan.fps,
+      videoBitrateKbps: plan.videoBitrateKbps,
+      audioBitrateKbps: plan.audioBitrateKbps,
+      keyintSec: plan.keyintSec,
+      // WebRTC receivers universally decode constrained baseline; RTMP/recording get High.
+      profile: hasWhip ? 'baseline' : 'high',
+      encoder: 'libx264',
+    },
+    source: {
+      kind: 'native',
+      source,
+      codecs: [...codecs].filter((c) => c === 'aac' || c === 'opus'),
+      drawtext: source.kind === 'testsrc' && (await listFilters(ffmpeg.path)).has('drawtext'),
+      ...(plan.durationSec === undefined ? {} : { durationSec: plan.durationSec }),
+    },
   });
-  const bus = new PacketBus(encoder);
   const dests: Destination[] = [];
   for (const spec of plan.outputs) {
     const d = new Destination(spec, createOutput(spec, { ffmpegPath: ffmpeg.path, videoBitrateKbps: plan.videoBitrateKbps, audioBitrateKbps: plan.audioBitrateKbps }));
     dests.push(d);
-    bus.add(d.output, { codecs: CODECS[spec.kind] });
+    session.addOutput(d.output.id, d.output, { codecs: CODECS[spec.kind] });
   }
   const byId = new Map(dests.map((d) => [d.output.id, d]));
-  const offs: (() => void)[] = [bus.on('outputError', (id, e) => byId.get(id)?.fail(e.message))];
+  const offs: (() => void)[] = [session.on('outputError', (id, e) => byId.get(id)?.fail(e.message))];
 
   let stats: WriteStream | undefined;
   const t0 = performance.now();
@@ -111,15 +115,16 @@ async function publish(plan: PublishPlan, ffmpeg: FfmpegInfo, source: SourceSpec
   let wake: () => void = () => undefined;
   const finished = new Promise<void>((r) => (wake = r));
   offs.push(
-    encoder.on('exit', () => wake()),
-    encoder.on('error', (e) => {
+    session.on('ended', () => wake()),
+    session.on('encoderError', (e) => {
       encoderError ??= e.message;
       wake();
     }),
   );
   const onSignal = (sig: NodeJS.Signals): void => {
     if (interrupted) {
-      encoder.close(); // second Ctrl-C: stop waiting
+      void session.close(); // second Ctrl-C: stop waiting
+      wake();
       return;
     }
     interrupted = sig;
@@ -130,7 +135,7 @@ async function publish(plan: PublishPlan, ffmpeg: FfmpegInfo, source: SourceSpec
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   const readyTimer = setTimeout(() => {
-    if (!bus.ready) {
+    if (session.groupStats().every((g) => g.frames === 0)) {
       encoderError ??= `the encoder produced no video within ${READY_TIMEOUT_MS / 1000} s`;
       wake();
     }
@@ -138,12 +143,10 @@ async function publish(plan: PublishPlan, ffmpeg: FfmpegInfo, source: SourceSpec
   const watchdog = plan.durationSec === undefined ? undefined : setTimeout(() => wake(), plan.durationSec * 1000 + READY_TIMEOUT_MS);
 
   try {
-    encoder.start();
     await finished;
     // Judge "stayed live" before stopping (stop() moves states to stopping/stopped).
     for (const d of dests) if (d.state !== 'live' && !d.failure) d.fail(d.everLive ? `not live at the end (${d.state})` : `never went live (${d.state})`);
-    await encoder.stop();
-    await bus.stopAll();
+    await session.close();
   } finally {
     clearInterval(statsTimer);
     clearTimeout(readyTimer);
@@ -152,8 +155,7 @@ async function publish(plan: PublishPlan, ffmpeg: FfmpegInfo, source: SourceSpec
     process.off('SIGTERM', onTerm);
     for (const off of offs) off();
     for (const d of dests) d.close();
-    bus.close();
-    encoder.close();
+    await session.close();
     if (stats) await new Promise<void>((r) => stats!.end(() => r()));
   }
 

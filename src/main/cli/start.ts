@@ -79,7 +79,7 @@ export async function runServe(args: string[], explainNoElectron = false): Promi
   const server = await startControlServer({
     dispatch: createDispatcher(studio),
     events: studio,
-    onMedia: (msg) => studio.pushMedia(msg),
+    media: studio,
     staticDir,
     ...(flags.port !== undefined ? { port: flags.port } : {}),
   });

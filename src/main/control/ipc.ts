@@ -2,8 +2,9 @@
 // call comes from our own window's main frame before dispatching. Events go to that window.
 // Typed structurally so tests can drive it with doubles of ipcMain (Electron cannot run in CI).
 import type { ApiEvents } from '../../shared/api';
-import { API_METHODS, IPC_EVENT_CHANNEL, IPC_MEDIA_CHANNEL, IPC_PREFIX } from '../../shared/methods';
-import { decodeMedia, type MediaMessage } from '../../shared/media-wire';
+import { API_METHODS, IPC_EVENT_CHANNEL, IPC_MEDIA_CHANNEL, IPC_MEDIA_CONTROL_CHANNEL, IPC_PREFIX } from '../../shared/methods';
+import { decodeMedia, type MediaChannel, type MediaEndpoint } from '../../shared/media-wire';
+import { ProtocolError } from '../../shared/errors';
 import type { Dispatch, RpcOutcome } from '../../shared/rpc';
 import type { EventSource } from './server';
 
@@ -33,8 +34,8 @@ export interface IpcOptions {
   target: WebContentsLike;
   /** Whether a frame URL is our renderer (file://…/index.html or the dev server origin). */
   isTrustedUrl: (url: string) => boolean;
-  /** Raw frames and PCM from the renderer's compositor and mixer. */
-  onMedia?: (msg: MediaMessage) => void;
+  /** Where the renderer's media goes (encoded chunks or raw frames, and PCM); control goes back. */
+  media?: MediaEndpoint;
 }
 
 /** Registers the handlers; returns the function that removes them again. */
@@ -43,12 +44,23 @@ export function registerIpc(opts: IpcOptions): () => void {
     const frame = event.senderFrame;
     return event.sender.id === opts.target.id && frame !== null && !frame.parent && opts.isTrustedUrl(frame.url);
   };
+  // One media channel per window. A malformed message closes it with its reason (the studio shows
+  // it) and a fresh channel takes the window's next messages: IPC has no connection to drop.
+  const attach = (): MediaChannel | undefined =>
+    opts.media?.attachMediaChannel((m) => {
+      if (!opts.target.isDestroyed()) opts.target.send(IPC_MEDIA_CONTROL_CHANNEL, m);
+    });
+  let channel = attach();
   const onMedia = (event: IpcInvokeEventLike, buf: unknown): void => {
-    if (!trusted(event) || !(buf instanceof Uint8Array)) return;
-    const msg = decodeMedia(buf);
-    if (typeof msg !== 'string') opts.onMedia?.(msg);
+    if (!trusted(event) || !channel) return;
+    const msg = buf instanceof Uint8Array ? decodeMedia(buf) : new ProtocolError('media channel: a message that is not bytes');
+    const problem = msg instanceof ProtocolError ? msg.message : channel.push(msg);
+    if (problem) {
+      channel.closed(problem);
+      channel = attach();
+    }
   };
-  if (opts.onMedia) opts.ipcMain.on(IPC_MEDIA_CHANNEL, onMedia);
+  if (opts.media) opts.ipcMain.on(IPC_MEDIA_CHANNEL, onMedia);
   for (const method of API_METHODS) {
     opts.ipcMain.handle(IPC_PREFIX + method, async (event, params): Promise<RpcOutcome> => {
       if (!trusted(event)) return { ok: false, error: { code: 'auth-rejected', message: 'IPC call from an untrusted frame' } };
@@ -64,7 +76,9 @@ export function registerIpc(opts: IpcOptions): () => void {
     if (removed) return;
     removed = true;
     for (const off of offs) off();
-    if (opts.onMedia) opts.ipcMain.removeListener(IPC_MEDIA_CHANNEL, onMedia);
+    if (opts.media) opts.ipcMain.removeListener(IPC_MEDIA_CHANNEL, onMedia);
+    channel?.closed();
+    channel = undefined;
     for (const method of API_METHODS) opts.ipcMain.removeHandler(IPC_PREFIX + method);
   };
 }

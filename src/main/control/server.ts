@@ -7,7 +7,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { ApiEventSource, ApiEvents } from '../../shared/api';
 import { RequestSchema, type Dispatch, type RpcEvent, type RpcResponse } from '../../shared/rpc';
-import { decodeMedia, type MediaMessage } from '../../shared/media-wire';
+import { decodeMedia, type MediaEndpoint } from '../../shared/media-wire';
+import { ProtocolError } from '../../shared/errors';
 import { checkRequest, newToken } from './guard';
 
 export type EventSource = ApiEventSource;
@@ -17,8 +18,8 @@ export interface ControlServerOptions {
   events: EventSource;
   /** Folder with the built renderer (index.html). Without it only the API is served. */
   staticDir?: string;
-  /** Raw frames and PCM from the renderer (binary messages on /media). */
-  onMedia?: (msg: MediaMessage) => void;
+  /** Where the renderer's media goes (binary messages on /media; control messages back as text). */
+  media?: MediaEndpoint;
   port?: number;
   token?: string;
 }
@@ -49,7 +50,9 @@ const MAX_MEDIA_MESSAGE = 16 << 20;
 
 export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
   const token = opts.token ?? newToken();
+  /** API sockets get the API's events; media sockets never do. */
   const sockets = new Set<WebSocket>();
+  const mediaSockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   const mediaWss = new WebSocketServer({ noServer: true, maxPayload: MAX_MEDIA_MESSAGE });
   const server: Server = createServer((req, res) => {
@@ -63,7 +66,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const known = u.pathname === '/api' || (u.pathname === '/media' && opts.onMedia !== undefined);
+    const known = u.pathname === '/api' || (u.pathname === '/media' && opts.media !== undefined);
     const verdict = known
       ? checkRequest(port(), token, { host: req.headers.host, origin: req.headers.origin, token: u.searchParams.get('token') }, true)
       : ({ ok: false, status: 400, reason: 'no such endpoint' } as const);
@@ -83,18 +86,33 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   };
 
   const onMediaConnection = (ws: WebSocket): void => {
-    sockets.add(ws);
-    ws.on('message', (raw: RawData, isBinary: boolean) => {
-      const buf = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer);
-      const msg = isBinary ? decodeMedia(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)) : 'text on the media channel';
-      if (typeof msg === 'string') {
-        ws.close(1007, msg.slice(0, 100));
-        return;
-      }
-      opts.onMedia?.(msg);
+    const media = opts.media;
+    if (!media) return void ws.close(1008, 'no media here');
+    mediaSockets.add(ws);
+    let problem: string | undefined;
+    const channel = media.attachMediaChannel((m) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
     });
-    ws.on('close', () => sockets.delete(ws));
-    ws.on('error', () => ws.terminate());
+    const refuse = (reason: string): void => {
+      problem ??= reason;
+      ws.close(1007, reason.slice(0, 120));
+    };
+    ws.on('message', (raw: RawData, isBinary: boolean) => {
+      if (problem) return;
+      const buf = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer);
+      const msg = isBinary ? decodeMedia(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)) : new ProtocolError('media channel: text where media was expected');
+      if (msg instanceof ProtocolError) return refuse(msg.message);
+      const reason = channel.push(msg);
+      if (reason) refuse(reason);
+    });
+    ws.on('close', (code: number) => {
+      mediaSockets.delete(ws);
+      channel.closed(problem ?? (code === 1009 ? `a media message over the ${MAX_MEDIA_MESSAGE >> 20} MB limit` : undefined));
+    });
+    ws.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') problem ??= `a media message over the ${MAX_MEDIA_MESSAGE >> 20} MB limit`;
+      ws.terminate();
+    });
   };
 
   const onMessage = async (ws: WebSocket, raw: RawData): Promise<void> => {
@@ -143,6 +161,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
       closing ??= new Promise<void>((resolve) => {
         for (const off of offs) off();
         for (const ws of sockets) ws.terminate();
+        for (const ws of mediaSockets) ws.terminate();
         wss.close();
         mediaWss.close();
         server.closeAllConnections();

@@ -2,11 +2,14 @@
 // so tests can read the command line without running anything.
 //
 // One ffmpeg process encodes once and writes separate elementary streams to separate fds:
-//   fd 1  H.264 Annex B (AUD before each AU, SPS/PPS in-band on each IDR)
-//   fd 3  raw I420 video in       (pushed-frame mode only)
-//   fd 4  interleaved f32le PCM in (pushed-frame mode only)
-//   fd 5  AAC-LC in ADTS          (when an output needs AAC)
-//   fd 6  Opus in Ogg             (when an output needs Opus)
+//   fd 1  H.264 Annex B (AUD before each AU, SPS/PPS in-band on each IDR)   (unless video is off)
+//   fd 3  raw I420 video in        (pushed frames, with video)
+//   fd 4  interleaved s16le PCM in (pushed PCM, with AAC or Opus)
+//   fd 5  AAC-LC in ADTS           (when an output needs AAC)
+//   fd 6  Opus in Ogg              (when an output needs Opus)
+// The studio runs one audio-only process (PCM → AAC + Opus) and, on the ffmpeg video path, one
+// video-only process per encoder group; `tandem publish` runs one process for both from an
+// ffmpeg-native source.
 // stdin is ignored (-nostdin), stderr carries errors (-loglevel error).
 
 export type SourceSpec =
@@ -57,6 +60,8 @@ export interface EncoderSettings {
   profile: H264Profile;
   /** The H.264 encoder: libx264 (default) or a hardware encoder ffmpeg offers. */
   videoEncoder?: VideoEncoderName;
+  /** Encode video (default true). Off: an audio-only process. */
+  video?: boolean;
   aac: boolean;
   opus: boolean;
   /** Audio sample rate of the encoded tracks and of pushed PCM. */
@@ -77,7 +82,7 @@ export interface EncoderCommand {
   args: string[];
   /** One entry per fd 0..n: whether the parent keeps a pipe to it. */
   stdio: ('pipe' | 'ignore')[];
-  fds: { video: number; videoIn?: number; audioIn?: number; aac?: number; opus?: number };
+  fds: { video?: number; videoIn?: number; audioIn?: number; aac?: number; opus?: number };
 }
 
 export interface DeviceInput {
@@ -125,8 +130,10 @@ export function gopFrames(s: Pick<EncoderSettings, 'keyintSec' | 'fps'>): number
 
 export function buildEncoderArgs(source: SourceSpec, s: EncoderSettings): EncoderCommand {
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats'];
-  const stdio: ('pipe' | 'ignore')[] = ['ignore', 'pipe', 'pipe', 'ignore', 'ignore', 'ignore', 'ignore'];
-  const fds: EncoderCommand['fds'] = { video: FD.video };
+  const withVideo = s.video ?? true;
+  const withAudio = s.aac || s.opus;
+  const stdio: ('pipe' | 'ignore')[] = ['ignore', withVideo ? 'pipe' : 'ignore', 'pipe', 'ignore', 'ignore', 'ignore', 'ignore'];
+  const fds: EncoderCommand['fds'] = withVideo ? { video: FD.video } : {};
   const re = s.realtime ? ['-re'] : [];
   const size = `${s.width}x${s.height}`;
   const fit = `scale=${s.width}:${s.height}:force_original_aspect_ratio=decrease,pad=${s.width}:${s.height}:(ow-iw)/2:(oh-ih)/2,setsar=1`;
@@ -158,42 +165,50 @@ export function buildEncoderArgs(source: SourceSpec, s: EncoderSettings): Encode
       vf.push(fit, `fps=${s.fps}`);
       break;
     }
-    case 'raw':
-      // ffmpeg interleaves its two pipes by timestamp, so a slow input stalls the other. Video
-      // arrives paced at exactly fps (studio/video-pacer.ts), so its constant-rate timestamps
-      // keep up with real time; audio from the renderer can arrive late or in bursts, so it is
-      // stamped with the wall clock and never holds video back. Measured (5 s, 720p30): audio at
-      // 40 % of real time let through 58/149 video frames with sample-count timestamps, 143/150
-      // with wall-clock ones. Packet timestamps still come from the capture clock (timestamps.ts).
-      stdio[FD.videoIn] = 'pipe';
-      stdio[FD.audioIn] = 'pipe';
-      fds.videoIn = FD.videoIn;
-      fds.audioIn = FD.audioIn;
-      args.push('-thread_queue_size', '64', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', size, '-framerate', String(s.fps), '-i', `pipe:${FD.videoIn}`);
-      args.push('-use_wallclock_as_timestamps', '1', '-thread_queue_size', '256', '-f', 'f32le', '-ar', String(s.sampleRate), '-ac', String(s.channels), '-i', `pipe:${FD.audioIn}`);
-      videoMap = '0:v:0';
-      audioMap = '1:a:0';
+    case 'raw': {
+      // Separate processes for video and audio (the studio's case) do not couple. When one
+      // process takes both, ffmpeg interleaves its two pipes by timestamp, so a slow input stalls
+      // the other: video then arrives paced at exactly fps (pipeline/video-pacer.ts), and audio is
+      // stamped with the wall clock so it never holds video back (measured, 5 s at 720p30: audio
+      // at 40 % of real time let through 58/149 video frames with sample-count timestamps, 143/150
+      // with wall-clock ones). Packet timestamps always come from the capture clock (timestamps.ts).
+      let n = 0;
+      if (withVideo) {
+        stdio[FD.videoIn] = 'pipe';
+        fds.videoIn = FD.videoIn;
+        args.push('-thread_queue_size', '64', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', size, '-framerate', String(s.fps), '-i', `pipe:${FD.videoIn}`);
+        videoMap = `${n++}:v:0`;
+      }
+      if (withAudio) {
+        stdio[FD.audioIn] = 'pipe';
+        fds.audioIn = FD.audioIn;
+        if (withVideo) args.push('-use_wallclock_as_timestamps', '1');
+        args.push('-thread_queue_size', '256', '-f', 's16le', '-ar', String(s.sampleRate), '-ac', String(s.channels), '-i', `pipe:${FD.audioIn}`);
+        audioMap = `${n++}:a:0`;
+      }
       break;
+    }
   }
-  vf.push('format=yuv420p');
-  const enc = s.videoEncoder ?? 'libx264';
-  // VAAPI encodes from GPU surfaces: upload after the software filters.
-  if (enc === 'h264_vaapi') {
-    args.unshift('-vaapi_device', '/dev/dri/renderD128');
-    vf.splice(vf.length - 1, 1, 'format=nv12', 'hwupload');
+  if (withVideo) {
+    vf.push('format=yuv420p');
+    const enc = s.videoEncoder ?? 'libx264';
+    // VAAPI encodes from GPU surfaces: upload after the software filters.
+    if (enc === 'h264_vaapi') {
+      args.unshift('-vaapi_device', '/dev/dri/renderD128');
+      vf.splice(vf.length - 1, 1, 'format=nv12', 'hwupload');
+    }
+    const gop = String(gopFrames(s));
+    const kbps = Math.round(s.videoBitrateKbps);
+    args.push(
+      '-map', videoMap, '-vf', vf.join(','),
+      ...videoCodecArgs(enc, s, gop),
+      ...(enc === 'h264_vaapi' ? [] : ['-pix_fmt', 'yuv420p']),
+      '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`,
+      '-fps_mode', 'passthrough',
+      '-bsf:v', 'h264_metadata=aud=insert',
+      '-flush_packets', '1', '-f', 'h264', `pipe:${FD.video}`,
+    );
   }
-
-  const gop = String(gopFrames(s));
-  const kbps = Math.round(s.videoBitrateKbps);
-  args.push(
-    '-map', videoMap, '-vf', vf.join(','),
-    ...videoCodecArgs(enc, s, gop),
-    ...(enc === 'h264_vaapi' ? [] : ['-pix_fmt', 'yuv420p']),
-    '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`,
-    '-fps_mode', 'passthrough',
-    '-bsf:v', 'h264_metadata=aud=insert',
-    '-flush_packets', '1', '-f', 'h264', `pipe:${FD.video}`,
-  );
   const audioOut = (codec: string[], fmt: string[], fd: number): void => {
     args.push('-map', audioMap, ...codec, '-b:a', `${Math.round(s.audioBitrateKbps)}k`, '-ar', String(s.sampleRate), '-ac', String(s.channels));
     args.push('-flush_packets', '1', ...fmt, `pipe:${fd}`);

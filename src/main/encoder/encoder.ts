@@ -1,16 +1,18 @@
-// The Encoder: one ffmpeg process, one video encode, AAC and/or Opus, EncodedPackets out on the
-// capture clock. Sources: ffmpeg-native (testsrc, file, device) or raw frames/PCM pushed by the app.
-// Timestamp rules: see timestamps.ts. Keyframe requests: see requestKeyframe().
+// The Encoder: one ffmpeg process — a video encode and/or AAC and/or Opus — EncodedPackets out on
+// the capture clock. Sources: ffmpeg-native (testsrc, file, device) or raw frames/PCM pushed by the
+// app. Timestamp rules: see timestamps.ts. The ffmpeg CLI cannot force a keyframe or change its
+// bitrate while it runs, so an ffmpeg video encode has a short fixed GOP (args.ts) and the
+// pipeline (pipeline/ffmpeg-backend.ts) says so to the encoder group.
 import type { Readable, Writable } from 'node:stream';
 import type { AacConfig, CodecConfig, EncodedPacket, H264Config, OpusConfig } from '../protocol/media';
-import { joinAnnexB } from '../protocol/h264/annexb';
-import { NalType, nalType } from '../protocol/h264/nal';
+import { audioPacket, videoPacket } from '../protocol/media';
+import { parameterSetsOf, sameNalus, withParameterSets } from '../protocol/h264/access-unit';
 import { parseSps } from '../protocol/h264/sps';
 import { adtsToAudioSpecificConfig } from '../protocol/aac/adts';
 import { TandemError } from '../../shared/errors';
 import { TypedEmitter } from '../util/emitter';
 import { OUTPUT_DEFAULTS } from '../../shared/defaults';
-import { type EncoderSettings, type SourceSpec, buildEncoderArgs, gopFrames } from './args';
+import { type EncoderSettings, type SourceSpec, buildEncoderArgs } from './args';
 import { AdtsFramer, AnnexBFramer, OggOpusFramer, type AccessUnit } from './framing';
 import { ChildProc } from './process';
 import { AudioClock, VideoClock, nowUs } from './timestamps';
@@ -25,8 +27,6 @@ export interface EncoderEvents {
   packet: (packet: EncodedPacket) => void;
   /** A track's config became known or changed (e.g. new SPS). */
   config: (config: CodecConfig) => void;
-  /** Every expected track has its config: outputs can start. Emitted once. */
-  ready: (configs: readonly CodecConfig[]) => void;
   error: (error: TandemError) => void;
   exit: (reason: EncoderExitReason, detail: string) => void;
 }
@@ -42,7 +42,6 @@ export interface EncoderStats {
   videoFrames: number;
   keyframes: number;
   audioPackets: { aac: number; opus: number };
-  keyframeRequests: number;
   /** Wall clock minus pts of the newest video frame, ms (native sources: encode + pipe latency). */
   lagMs: number;
   /** Timestamps nudged to stay monotonic. */
@@ -77,13 +76,11 @@ export class Encoder extends TypedEmitter<EncoderEvents> {
   private h264: H264Config | undefined;
   private aac: AacConfig | undefined;
   private opus: OpusConfig | undefined;
-  private readied = false;
   private stopping = false;
   private closed = false;
   private aacCount = 0;
   private opusSamples = 0;
-  private framesSinceKey = 0;
-  private readonly st: EncoderStats = { videoFrames: 0, keyframes: 0, audioPackets: { aac: 0, opus: 0 }, keyframeRequests: 0, lagMs: 0, timestampCorrections: 0 };
+  private readonly st: EncoderStats = { videoFrames: 0, keyframes: 0, audioPackets: { aac: 0, opus: 0 }, lagMs: 0, timestampCorrections: 0 };
 
   constructor(opts: EncoderOptions) {
     super();
@@ -119,9 +116,11 @@ export class Encoder extends TypedEmitter<EncoderEvents> {
       this.videoClock.setAnchor(anchor);
       this.audioClock.setAnchor(anchor);
     }
-    this.pipe(proc.readable(cmd.fds.video), (c) => this.video.push(c).forEach((au) => this.onAccessUnit(au)), () =>
-      this.video.flush().forEach((au) => this.onAccessUnit(au)),
-    );
+    if (cmd.fds.video !== undefined) {
+      this.pipe(proc.readable(cmd.fds.video), (c) => this.video.push(c).forEach((au) => this.onAccessUnit(au)), () =>
+        this.video.flush().forEach((au) => this.onAccessUnit(au)),
+      );
+    }
     if (cmd.fds.aac !== undefined) this.pipe(proc.readable(cmd.fds.aac), (c) => this.onAdts(c));
     if (cmd.fds.opus !== undefined) this.pipe(proc.readable(cmd.fds.opus), (c) => this.onOgg(c));
     void proc.exited.then((info) => {
@@ -148,8 +147,8 @@ export class Encoder extends TypedEmitter<EncoderEvents> {
     return w.write(Buffer.from(i420));
   }
 
-  /** Raw mode: interleaved float PCM (channels × frames) whose first sample was captured at `captureTimeUs`. */
-  pushAudio(pcm: Float32Array, captureTimeUs: number): boolean {
+  /** Raw mode: interleaved s16 PCM (channels × frames) whose first sample was captured at `captureTimeUs`. */
+  pushAudio(pcm: Int16Array, captureTimeUs: number): boolean {
     const w = this.rawPipe(4);
     this.audioClock.pcmIn(pcm.length / this.settings.channels, captureTimeUs);
     const bytes = new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength);
@@ -165,17 +164,6 @@ export class Encoder extends TypedEmitter<EncoderEvents> {
   async drained(): Promise<void> {
     const pipes = [3, 4].map((fd) => this.proc?.writable(fd)).filter((w) => w && w.writableNeedDrain);
     await Promise.all(pipes.map((w) => new Promise<void>((r) => w!.once('drain', () => r()))));
-  }
-
-  /**
-   * A keyframe was asked for. The ffmpeg CLI cannot force an IDR at run time, so we rely on the
-   * short fixed GOP: the request is counted and answered with the time until the scheduled IDR.
-   * (The PacketBus rate-limits requests before they get here.)
-   */
-  requestKeyframe(): number {
-    this.st.keyframeRequests++;
-    const gop = gopFrames(this.settings);
-    return Math.max(0, ((gop - this.framesSinceKey) * 1000) / this.settings.fps);
   }
 
   stats(): EncoderStats {
@@ -231,21 +219,19 @@ export class Encoder extends TypedEmitter<EncoderEvents> {
   }
 
   private onAccessUnit(au: AccessUnit): void {
-    const sps = au.nalus.filter((n) => nalType(n) === NalType.SPS);
-    const pps = au.nalus.filter((n) => nalType(n) === NalType.PPS);
-    if (sps.length && pps.length && (!this.h264 || !sameSets(this.h264.sps, sps) || !sameSets(this.h264.pps, pps))) {
-      const info = parseSps(sps[0]!);
-      this.h264 = { codec: 'h264', width: info.width, height: info.height, fps: this.settings.fps, sps, pps };
+    const sets = parameterSetsOf(au.nalus);
+    if (sets && (!this.h264 || !sameNalus(this.h264.sps, sets.sps) || !sameNalus(this.h264.pps, sets.pps))) {
+      const info = parseSps(sets.sps[0]!);
+      this.h264 = { codec: 'h264', width: info.width, height: info.height, fps: this.settings.fps, sps: sets.sps, pps: sets.pps };
       this.onConfig(this.h264);
     }
     const pts = this.videoClock.frameOut();
-    if (au.keyframe) this.framesSinceKey = 0;
-    this.framesSinceKey++;
     if (!this.h264) return; // nothing decodable before the first SPS/PPS
     this.st.videoFrames++;
     if (au.keyframe) this.st.keyframes++;
     this.st.lagMs = (this.clock() - pts) / 1000;
-    this.emit('packet', { track: 'video', codec: 'h264', pts, dts: pts, keyframe: au.keyframe, data: joinAnnexB(au.nalus) });
+    const nalus = au.keyframe ? withParameterSets(au.nalus, this.h264.sps, this.h264.pps) : au.nalus;
+    this.emit('packet', videoPacket('h264', pts, pts, au.keyframe, nalus));
   }
 
   private onAdts(chunk: Uint8Array): void {
@@ -257,7 +243,7 @@ export class Encoder extends TypedEmitter<EncoderEvents> {
       const pts = this.audioClock.packetTime('aac', this.aacCount - AAC_ENCODER_DELAY);
       this.aacCount += f.header.rawDataBlocks * AAC_FRAME;
       this.st.audioPackets.aac++;
-      this.emit('packet', { track: 'audio', codec: 'aac', pts, dts: pts, keyframe: true, data: f.payload });
+      this.emit('packet', audioPacket('aac', pts, f.payload));
     }
   }
 
@@ -272,24 +258,12 @@ export class Encoder extends TypedEmitter<EncoderEvents> {
       const pts = this.audioClock.packetTime('opus', this.opusSamples - preSkip);
       this.opusSamples += p.samples;
       this.st.audioPackets.opus++;
-      this.emit('packet', { track: 'audio', codec: 'opus', pts, dts: pts, keyframe: true, data: p.data });
+      this.emit('packet', audioPacket('opus', pts, p.data));
     }
   }
 
   private onConfig(c: CodecConfig): void {
     this.emit('config', c);
-    if (this.readied) return;
-    const s = this.settings;
-    if (this.h264 && (!s.aac || this.aac) && (!s.opus || this.opus)) {
-      this.readied = true;
-      this.emit('ready', this.configs);
-    }
   }
 }
 
-function sameSets(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
-  return a.length === b.length && a.every((x, i) => {
-    const y = b[i]!;
-    return x.length === y.length && x.every((v, j) => v === y[j]);
-  });
-}

@@ -9,7 +9,7 @@ import { InputError } from '../../shared/errors';
 import { redactUrl } from '../../shared/redact';
 
 export type OutputSpec =
-  | { kind: 'rtmp'; url: string; id?: string }
+  | { kind: 'rtmp'; url: string; id?: string; allowUntrustedCertificate?: boolean }
   | { kind: 'whip'; url: string; token?: string; id?: string }
   | { kind: 'record'; path: string; id?: string };
 
@@ -36,7 +36,13 @@ export const CODECS: Record<OutputKind, readonly Codec[]> = {
 const BUILDERS: { [K in OutputKind]?: Builder<K> } = {
   record: (spec, ctx) => new RecordOutput({ path: spec.path, ffmpegPath: ctx.ffmpegPath, ...(spec.id === undefined ? {} : { id: spec.id }) }),
   rtmp: (spec, ctx) =>
-    new RtmpOutput({ id: spec.id ?? 'rtmp', url: spec.url, videoBitrateKbps: ctx.videoBitrateKbps ?? 2500, audioBitrateKbps: ctx.audioBitrateKbps ?? 128 }),
+    new RtmpOutput({
+      id: spec.id ?? 'rtmp',
+      url: spec.url,
+      videoBitrateKbps: ctx.videoBitrateKbps ?? 2500,
+      audioBitrateKbps: ctx.audioBitrateKbps ?? 128,
+      ...(spec.allowUntrustedCertificate ? { verifyCertificate: false } : {}),
+    }),
   whip: (spec, ctx) =>
     new WhipOutput({
       id: spec.id ?? 'whip',

@@ -3,7 +3,7 @@
 // - over the threshold (900 ms: we emit no B-frames, so OBS's 700 ms B-frame level never
 //   applies), drop every queued non-key video frame and keep dropping until the next keyframe;
 // - never drop audio, never drop keyframes.
-import type { EncodedPacket } from '../protocol/media';
+import { packetSize, type EncodedPacket } from '../protocol/media';
 
 export interface SendQueueOptions {
   /** Queued duration above which non-key video is dropped, ms. OBS: 900 for P-frames. */
@@ -52,7 +52,7 @@ export class SendQueue {
       }
     }
     this.items.push(packet);
-    this.bytes += packet.data.byteLength;
+    this.bytes += packetSize(packet);
     if (this.durationMs > this.dropThresholdMs) this.dropNonKeyVideo();
     return !(packet.track === 'video' && !packet.keyframe && this.dropping);
   }
@@ -66,7 +66,7 @@ export class SendQueue {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    if (p) this.bytes -= p.data.byteLength;
+    if (p) this.bytes -= packetSize(p);
     return p;
   }
 
@@ -88,7 +88,7 @@ export class SendQueue {
       if (!p) continue;
       if (p.track === 'video' && !p.keyframe) {
         dropped++;
-        this.bytes -= p.data.byteLength;
+        this.bytes -= packetSize(p);
       } else kept.push(p);
     }
     this.items = kept;

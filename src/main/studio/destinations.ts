@@ -13,6 +13,10 @@ export interface DestinationRecord {
   url: string;
   secret: string;
   enabled: boolean;
+  /** Own video bitrate (kbit/s); undefined = the studio's setting. */
+  videoBitrateKbps?: number;
+  /** RTMPS: accept an untrusted certificate (an explicit, per-destination opt-out). */
+  allowUntrustedCertificate?: boolean;
   state: OutputState;
   error?: ErrorInfo;
   retry?: { at: number; attempt: number };
@@ -53,7 +57,7 @@ export function validateSecret(protocol: DestinationProtocol, secret: string): s
 }
 
 export function createRecord(input: DestinationInput): DestinationRecord {
-  return {
+  const rec: DestinationRecord = {
     id: randomUUID(),
     name: input.name.trim(),
     protocol: input.protocol,
@@ -62,6 +66,20 @@ export function createRecord(input: DestinationInput): DestinationRecord {
     enabled: input.enabled ?? true,
     state: 'idle',
   };
+  return withOptions(rec, input);
+}
+
+/** The optional per-destination settings: a bitrate of its own, the RTMPS certificate opt-out. */
+function withOptions(rec: DestinationRecord, patch: { videoBitrateKbps?: number | null | undefined; allowUntrustedCertificate?: boolean | undefined }): DestinationRecord {
+  const out = { ...rec };
+  if (patch.videoBitrateKbps === null) delete out.videoBitrateKbps;
+  else if (patch.videoBitrateKbps !== undefined) out.videoBitrateKbps = patch.videoBitrateKbps;
+  if (patch.allowUntrustedCertificate !== undefined) {
+    if (patch.allowUntrustedCertificate && out.protocol === 'rtmps') out.allowUntrustedCertificate = true;
+    else delete out.allowUntrustedCertificate;
+  }
+  if (out.protocol !== 'rtmps') delete out.allowUntrustedCertificate;
+  return out;
 }
 
 export function applyPatch(rec: DestinationRecord, patch: { [K in keyof DestinationInput]?: DestinationInput[K] | undefined }): DestinationRecord {
@@ -74,7 +92,7 @@ export function applyPatch(rec: DestinationRecord, patch: { [K in keyof Destinat
     secret: patch.secret === undefined ? rec.secret : validateSecret(protocol, patch.secret),
     enabled: patch.enabled ?? rec.enabled,
   };
-  return next;
+  return withOptions(next, patch);
 }
 
 /** The public view: never carries the secret. */
@@ -89,6 +107,8 @@ export function toPublic(rec: DestinationRecord): Destination {
     enabled: rec.enabled,
     state: rec.state,
   };
+  if (rec.videoBitrateKbps !== undefined) d.videoBitrateKbps = rec.videoBitrateKbps;
+  if (rec.allowUntrustedCertificate) d.allowUntrustedCertificate = true;
   if (rec.error) d.error = { code: rec.error.code, message: rec.error.message };
   if (rec.retry) d.retry = { ...rec.retry };
   return d;

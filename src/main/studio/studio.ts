@@ -1,7 +1,7 @@
 // The Studio orchestrator: the engine behind every transport. It owns the scene document (with
 // undo/redo and persistence), destinations and settings, implements the StudioApi, and emits
 // `state` and `stats` events for subscribers.
-import type { ApiEventListeners, Destination, EngineStats, Recording, Settings, StudioApiImpl, StudioState } from '../../shared/api';
+import type { ApiEventListeners, ApiResult, Destination, EngineStats, Recording, Settings, StudioApiImpl, StudioState, VideoSupport } from '../../shared/api';
 import { InvalidStateError, TandemError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
 import type { OutputState, OutputStats } from '../../shared/stats';
 import { SceneHistory } from '../../shared/scene/history';
@@ -16,14 +16,15 @@ import { applyPatch, createRecord, toPublic, type DestinationRecord } from './de
 import { defaultSceneDoc, SceneStore } from './scene-store';
 import { DestinationStore, toStored } from './destination-store';
 import { MemorySecretStore, type SecretStore } from './secret-store';
-import { Broadcast, RECORD_ID, recordingPath } from './broadcast';
-import type { MediaMessage } from '../../shared/media-wire';
+import { Live, RECORD_ID, recordingPath } from './live';
+import type { MediaChannel, MediaControl, MediaEndpoint } from '../../shared/media-wire';
 import type { OutputSpec } from '../outputs/factory';
 
 export const DEFAULT_SETTINGS: Settings = {
   ...OUTPUT_DEFAULTS,
-  encoder: 'libx264',
+  encoder: 'webcodecs',
   recordFormat: 'mkv',
+  recordVideoBitrateKbps: 0,
   recordFolder: '',
   language: 'auto',
 };
@@ -40,7 +41,7 @@ export interface StudioOptions {
   secrets?: SecretStore;
 }
 
-export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl {
+export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl, MediaEndpoint {
   private readonly history = new SceneHistory(defaultSceneDoc());
   private readonly store: SceneStore | undefined;
   private readonly destStore: DestinationStore | undefined;
@@ -53,9 +54,10 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
   private readonly engine: StudioState['engine'];
   private closed = false;
   private readonly cpu = new CpuMeter();
-  private readonly broadcast = new Broadcast(() => this.settings, {
+  private readonly liveOut = new Live(() => this.settings, {
     onState: (id, state, error, retry) => this.onOutputState(id, state, error, retry),
     onStats: (stats) => this.emit('stats', stats),
+    onVideo: () => this.changed(false),
   });
   /** Why the saved scenes could not be used at load, if so. */
   loadProblem: string | undefined;
@@ -102,12 +104,13 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
       canRedo: this.history.canRedo,
       destinations: this.listDestinations(),
       recording: this.recording,
-      capture: this.recording.active || this.live || this.broadcast.active,
+      capture: this.recording.active || this.live || this.liveOut.active,
       settings: this.settings,
       live: this.live,
       liveSince: this.liveSince,
       engine: this.engine,
       secretStorage: this.secrets.kind,
+      video: this.liveOut.videoState(),
     };
   }
 
@@ -190,7 +193,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
 
   updateSettings(patch: Parameters<StudioApiImpl['updateSettings']>[0]): Settings {
     const onlyLanguage = Object.keys(patch).every((k) => k === 'language');
-    if ((this.live || this.broadcast.active) && !onlyLanguage) throw new InvalidStateError('settings cannot change while live or recording: stop first');
+    if ((this.live || this.liveOut.active) && !onlyLanguage) throw new InvalidStateError('settings cannot change while live or recording: stop first');
     const next: Settings = { ...this.settings };
     for (const [k, v] of Object.entries(patch) as [keyof Settings, Settings[keyof Settings]][]) {
       if (v !== undefined) (next as Record<keyof Settings, unknown>)[k] = v;
@@ -204,14 +207,15 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     const targets = params?.ids ? params.ids.map((id) => this.mustGet(id)) : [...this.destinations.values()].filter((d) => d.enabled);
     if (targets.length === 0) throw new InvalidStateError('there is no enabled destination to go live on');
     const starts = targets
-      .filter((d) => !this.broadcast.has(d.id))
+      .filter((d) => !this.liveOut.has(d.id))
       .map(async (d) => {
         d.state = 'connecting';
         delete d.error;
+        delete d.retry;
         this.updateLive();
         this.changed(false);
         try {
-          await this.broadcast.add(d.id, specOf(d), this.whipLikely());
+          await this.liveOut.add(d.id, { spec: specOf(d), videoBitrateKbps: d.videoBitrateKbps, whipLikely: this.whipLikely() });
         } catch (err) {
           this.onOutputState(d.id, 'failed', toErrorInfo(err));
         }
@@ -222,26 +226,42 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
 
   async stopLive(params: { ids?: string[] | undefined } | undefined): Promise<null> {
     const ids = params?.ids ?? [...this.destinations.keys()];
-    await Promise.all(ids.filter((id) => this.broadcast.has(id)).map((id) => this.broadcast.remove(id)));
+    await Promise.all(ids.filter((id) => this.liveOut.has(id)).map((id) => this.liveOut.remove(id)));
+    return null;
+  }
+
+  /** A reconnecting destination tries now; a failed one starts again. */
+  async retryDestination({ id }: { id: string }): Promise<null> {
+    const d = this.mustGet(id);
+    if (this.liveOut.retryNow(id)) return null;
+    if (d.state === 'failed' || d.state === 'stopped' || d.state === 'idle') await this.goLive({ ids: [id] });
+    return null;
+  }
+
+  reportVideoSupport(s: VideoSupport): null {
+    this.liveOut.setSupport(s);
     return null;
   }
 
   getStats(): OutputStats[] {
-    return this.broadcast.stats();
+    return this.liveOut.stats();
   }
 
-  async getEncoders(): Promise<{ ffmpeg: { path: string; version: string; source: string } | null; video: string[]; error?: string }> {
+  async getEncoders(): Promise<ApiResult<'getEncoders'>> {
+    const { path, reason } = this.liveOut.videoPath();
+    const support = this.liveOut.videoSupport;
+    const webcodecs = support ? { supported: support.webcodecs, ...(support.reason ? { reason: support.reason } : {}), ...(support.codec ? { codec: support.codec } : {}) } : null;
     try {
       const ff = await resolveFfmpeg();
       const all = await listEncoders(ff.path);
-      return { ffmpeg: { path: ff.path, version: ff.version, source: ff.source }, video: VIDEO_ENCODERS.filter((e) => all.has(e)) };
+      return { ffmpeg: { path: ff.path, version: ff.version, source: ff.source }, video: VIDEO_ENCODERS.filter((e) => all.has(e)), path, pathReason: reason, webcodecs };
     } catch (err) {
-      return { ffmpeg: null, video: [], error: toErrorInfo(err).message };
+      return { ffmpeg: null, video: [], error: toErrorInfo(err).message, path, pathReason: reason, webcodecs };
     }
   }
 
   getEngineStats(): EngineStats {
-    return { cpuPercent: this.cpu.sample(), ...this.broadcast.engineStats() };
+    return { cpuPercent: this.cpu.sample(), ...this.liveOut.engineStats() };
   }
 
   async startRecording(params: { path?: string | undefined } | undefined): Promise<Recording> {
@@ -250,7 +270,8 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
     this.recording = { active: true, path, startedAt: Date.now() };
     this.changed(false);
     try {
-      await this.broadcast.add(RECORD_ID, { kind: 'record', path }, this.whipLikely());
+      const own = this.settings.recordVideoBitrateKbps;
+      await this.liveOut.add(RECORD_ID, { spec: { kind: 'record', path }, videoBitrateKbps: own > 0 ? own : undefined, whipLikely: this.whipLikely() });
     } catch (err) {
       this.recording = { active: false, path, error: toErrorInfo(err) };
       this.changed(false);
@@ -261,13 +282,16 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
 
   async stopRecording(): Promise<Recording> {
     if (!this.recording.active) return this.recording;
-    await this.broadcast.remove(RECORD_ID);
+    await this.liveOut.remove(RECORD_ID);
     return this.recording;
   }
 
-  /** Raw frames and PCM from the renderer (browser-mode /media channel, or IPC). */
-  pushMedia(msg: MediaMessage): void {
-    this.broadcast.push(msg);
+  /**
+   * A renderer's media channel (browser-mode /media WebSocket, or the desktop window's IPC):
+   * `send` carries what to encode and keyframe/bitrate requests to it; the channel takes its media.
+   */
+  attachMediaChannel(send: (msg: MediaControl) => void): MediaChannel {
+    return this.liveOut.attachChannel(send);
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────
@@ -279,7 +303,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.broadcast.close();
+    await this.liveOut.close();
     this.removeAllListeners();
     await this.store?.flush();
     await this.destStore?.flush();
@@ -298,7 +322,6 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
         if (this.recording.path !== undefined) rec.path = this.recording.path;
         if (error) rec.error = { code: error.code, message: error.message };
         this.recording = rec;
-        if (state === 'failed') void this.broadcast.remove(RECORD_ID);
       }
     } else {
       const d = this.destinations.get(id);
@@ -307,11 +330,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
       if (state === 'reconnecting' && retry?.delayMs !== undefined) d.retry = { at: Date.now() + retry.delayMs, attempt: retry.attempt ?? 1 };
       else delete d.retry;
       if (error) d.error = error;
-      else if (state === 'live') delete d.error;
-      if (state === 'failed') void this.broadcast.remove(id).then(() => {
-        d.state = 'failed';
-        this.changed(false);
-      });
+      else if (state === 'live' || state === 'connecting') delete d.error;
     }
     this.updateLive();
     this.changed(false);
@@ -339,5 +358,6 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl 
 export function specOf(d: DestinationRecord): OutputSpec {
   if (d.protocol === 'whip') return d.secret ? { kind: 'whip', url: d.url, token: d.secret } : { kind: 'whip', url: d.url };
   const base = d.url.replace(/\/+$/, '');
-  return { kind: 'rtmp', url: d.secret ? `${base}/${d.secret}` : base };
+  const url = d.secret ? `${base}/${d.secret}` : base;
+  return d.allowUntrustedCertificate ? { kind: 'rtmp', url, allowUntrustedCertificate: true } : { kind: 'rtmp', url };
 }

@@ -30,13 +30,28 @@ describe('buildEncoderArgs', () => {
     expect(opusOnly.args).toEqual(expect.arrayContaining(['libopus', 'pipe:6', '-page_duration', '20000']));
     expect(opusOnly.fds).toEqual({ video: 1, opus: 6 });
   });
-  it('raw mode reads I420 on fd 3 and f32le on fd 4', () => {
+  it('raw mode reads I420 on fd 3 and s16le on fd 4; both in one process stamp audio with the wall clock', () => {
     const { args, stdio, fds } = buildEncoderArgs({ kind: 'raw' }, S);
     expect(args.join(' ')).toContain('-f rawvideo -pix_fmt yuv420p -video_size 1280x720 -framerate 30 -i pipe:3');
-    expect(args.join(' ')).toContain('-f f32le -ar 48000 -ac 2 -i pipe:4');
+    expect(args.join(' ')).toContain('-use_wallclock_as_timestamps 1 -thread_queue_size 256 -f s16le -ar 48000 -ac 2 -i pipe:4');
     expect(args).not.toContain('-re');
     expect(fds.videoIn).toBe(3);
     expect(stdio[3]).toBe('pipe');
+  });
+  it('raw video-only (an encoder group on the ffmpeg path) and audio-only (the studio audio) processes', () => {
+    const video = buildEncoderArgs({ kind: 'raw' }, { ...S, aac: false, opus: false });
+    expect(video.fds).toEqual({ video: 1, videoIn: 3 });
+    expect(video.args.join(' ')).not.toContain('s16le');
+    expect(video.args.join(' ')).toContain('-map 0:v:0');
+    const audio = buildEncoderArgs({ kind: 'raw' }, { ...S, video: false, aac: true, opus: true });
+    expect(audio.fds).toEqual({ audioIn: 4, aac: 5, opus: 6 });
+    expect(audio.stdio[1]).toBe('ignore');
+    const a = audio.args.join(' ');
+    expect(a).not.toContain('rawvideo');
+    expect(a).not.toContain('libx264');
+    expect(a).not.toContain('-use_wallclock_as_timestamps');
+    expect(a).toContain('-f s16le -ar 48000 -ac 2 -i pipe:4');
+    expect(a).toContain('-map 0:a:0 -c:a aac');
   });
   it('file: looped, paced, fitted to size, silent audio when the file has none', () => {
     const withAudio = buildEncoderArgs({ kind: 'file', path: '/m/a.mp4', hasAudio: true }, S).args.join(' ');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SendQueue } from '../../../src/main/outputs/queue';
-import type { EncodedPacket } from '../../../src/main/protocol/media';
+import { audioPacket, videoPacket, type EncodedPacket } from '../../../src/main/protocol/media';
 
-const v = (ms: number, keyframe = false): EncodedPacket => ({ track: 'video', codec: 'h264', pts: ms * 1000, dts: ms * 1000, keyframe, data: new Uint8Array(100) });
-const a = (ms: number): EncodedPacket => ({ track: 'audio', codec: 'aac', pts: ms * 1000, dts: ms * 1000, keyframe: true, data: new Uint8Array(10) });
+const v = (ms: number, keyframe = false): EncodedPacket => videoPacket('h264', ms * 1000, ms * 1000, keyframe, [new Uint8Array(100)]);
+const a = (ms: number): EncodedPacket => audioPacket('aac', ms * 1000, new Uint8Array(10));
 
 /** 30 fps video with a keyframe every `gop` frames, interleaved with 48 kHz AAC (21.33 ms). */
 function stream(seconds: number, gop = 60): EncodedPacket[] {

@@ -17,6 +17,8 @@ export interface SocketOptions {
   timeoutMs: number;
   /** Redacted destination for error messages. */
   target: string;
+  /** Aborts the connection attempt (the output was stopped). */
+  signal?: AbortSignal;
 }
 
 export interface RtmpSocketEvents {
@@ -58,8 +60,11 @@ export class RtmpSocket extends TypedEmitter<RtmpSocketEvents> {
       sock.setNoDelay(true);
       const ready = o.secure ? 'secureConnect' : 'connect';
       const timer = setTimeout(() => fail(new ConnectError('connection-timeout', `${o.target}: no connection after ${Math.round(o.timeoutMs / 1000)} s`, { target: o.target })), o.timeoutMs);
+      const onAbort = (): void => fail(new ConnectError('connection-closed', `${o.target}: stopped while connecting`, { target: o.target }));
+      o.signal?.addEventListener('abort', onAbort);
       const cleanup = (): void => {
         clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
         sock.off(ready, ok);
         sock.off('error', fail);
         sock.off('close', closed);

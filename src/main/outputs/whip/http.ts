@@ -151,9 +151,9 @@ export class WhipHttpClient {
    * an sdpfrag and a new ETag, which replaces the old one. On any failure the old session (and
    * its ETag) stays as it was and the error is thrown.
    */
-  async restartIce(fragment: string): Promise<{ fragment: string; etag?: string }> {
+  async restartIce(fragment: string, timeoutMs = this.timeoutMs): Promise<{ fragment: string; etag?: string }> {
     const s = this.requireSession();
-    const reply = await this.request('PATCH', s.location, { 'Content-Type': SDPFRAG_TYPE, 'If-Match': '"*"' }, fragment);
+    const reply = await this.request('PATCH', s.location, { 'Content-Type': SDPFRAG_TYPE, 'If-Match': '"*"' }, fragment, false, timeoutMs);
     if (reply.status !== 200) {
       throw this.statusError('ICE restart', reply, reply.status >= 200 && reply.status < 300 ? 'expected 200 with an sdpfrag' : undefined);
     }
@@ -216,6 +216,7 @@ export class WhipHttpClient {
     extra: Record<string, string>,
     body: string | undefined,
     ignoreClosed = false,
+    timeoutMs = this.timeoutMs,
   ): Promise<Reply> {
     let current = url;
     let redirects = 0;
@@ -226,7 +227,7 @@ export class WhipHttpClient {
       if (this.token !== undefined) headers.Authorization = `Bearer ${this.token}`;
       const ac = new AbortController();
       this.inflight.add(ac);
-      const timer = setTimeout(() => ac.abort(new Error('timeout')), this.timeoutMs);
+      const timer = setTimeout(() => ac.abort(new Error('timeout')), timeoutMs);
       let res: Response;
       let text: string;
       try {
@@ -236,7 +237,7 @@ export class WhipHttpClient {
         text = await res.text();
       } catch (cause) {
         if (this.closed && !ignoreClosed) throw this.closedError();
-        throw this.networkError(method, cause, ac.signal.reason);
+        throw this.networkError(method, cause, ac.signal.reason, timeoutMs);
       } finally {
         clearTimeout(timer);
         this.inflight.delete(ac);
@@ -282,10 +283,10 @@ export class WhipHttpClient {
     return new ConnectError('connection-closed', `WHIP request to ${this.target} cancelled: output closed`, { target: this.target });
   }
 
-  private networkError(method: string, cause: unknown, reason: unknown): TandemError {
+  private networkError(method: string, cause: unknown, reason: unknown, timeoutMs: number): TandemError {
     const target = this.target;
     if (reason instanceof Error && reason.message === 'timeout') {
-      return new ConnectError('connection-timeout', `WHIP ${method} to ${target} timed out after ${this.timeoutMs} ms`, { target });
+      return new ConnectError('connection-timeout', `WHIP ${method} to ${target} timed out after ${timeoutMs} ms`, { target });
     }
     const code = errnoOf(cause);
     const map: Record<string, [ErrorCode, string]> = {

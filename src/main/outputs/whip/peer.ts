@@ -8,7 +8,6 @@
 //   reach the sender in werift, so it is caught on the DTLS transport's RTCP.
 //   Outgoing video goes through a Pacer (werift has none); audio bypasses its budget.
 import {
-  H264Packetizer,
   MediaStream,
   MediaStreamTrack,
   OpusPacketizer,
@@ -16,20 +15,19 @@ import {
   RTCRtpCodecParameters,
   RTCRtpHeaderExtensionParameters,
   RtcpPayloadSpecificFeedback,
+  RtpHeader,
+  RtpPacket,
   type RTCRtpSender,
   type RtcpPacket,
-  type RtpPacket,
   type GenericNack,
 } from 'werift';
 import { TypedEmitter } from '../../util/emitter';
 import { PacketHistory, historySize } from './history';
 import { Pacer } from './pacer';
-import { hasIdr, rtpNalUnits, toLengthPrefixed } from './annexb';
+import { MAX_RTP_PAYLOAD, packetizeH264 } from '../../protocol/rtp/h264';
 import { applyRemoteIce, buildSdpFrag, mungeOffer, parseSdpFrag, iceParams } from './sdp';
 import type { IceServer } from './link';
 
-/** RTP payload bound (RFC 9725 §4.2 leaves MTU to the client; 1200 is the WebRTC norm). */
-export const MAX_RTP_PAYLOAD = 1200;
 const WERIFT_HISTORY = 128; // RTP_HISTORY_SIZE in werift 0.25.2 rtpSender.js
 const FIR_COUNT = 4; // RFC 5104 §4.3.1: PSFB FMT 4
 
@@ -43,8 +41,6 @@ export interface WhipPeerOptions {
   iceAdditionalHostAddresses?: readonly string[];
   /** RFC 6184 §8.1 profile-level-id (6 hex digits), from the SPS. */
   h264ProfileLevelId: string;
-  /** SPS/PPS to prepend to IDRs that lack them (NAL units without start codes). */
-  parameterSets: readonly Uint8Array[];
   audioChannels: number;
   videoBitrateKbps: number;
   audioBitrateKbps: number;
@@ -54,6 +50,8 @@ export interface WhipPeerOptions {
   pacingFactor: number;
   /** Offer later m-lines as bundle-only (JSEP max-bundle). */
   bundleOnly: boolean;
+  /** Bytes handed to werift (RTP header + payload), as they go: the output's bitrate meter. */
+  onSent?: (bytes: number) => void;
 }
 
 export interface PeerEvents {
@@ -75,28 +73,6 @@ export interface PeerStats {
   pacerDelayMs: number;
 }
 
-/**
- * H.264 access unit → RTP packets (RFC 6184 §5.6 single NAL, §5.7.1 STAP-A for SPS+PPS, §5.8
- * FU-A), on werift's H264Packetizer: AUD/filler dropped, parameter sets added to IDRs that lack
- * them, marker bit on the last packet of the access unit (§5.1), payloads ≤ maxPayload.
- */
-export class H264RtpPacketizer {
-  private readonly p: H264Packetizer;
-  constructor(parameterSets: readonly Uint8Array[], maxPayload = MAX_RTP_PAYLOAD) {
-    this.p = new H264Packetizer({
-      maxPayloadSize: maxPayload,
-      inputFormat: 'length-prefixed',
-      parameterSets: parameterSets.map((u) => Buffer.from(u)),
-    });
-  }
-
-  packetize(accessUnit: Uint8Array, ts: number): RtpPacket[] {
-    const nals = rtpNalUnits(accessUnit);
-    if (nals.length === 0) return [];
-    return this.p.packetize(toLengthPrefixed(nals), ts >>> 0, { isKeyframe: hasIdr(nals) });
-  }
-}
-
 interface Outgoing {
   sender: RTCRtpSender;
   rtp: RtpPacket;
@@ -106,13 +82,15 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   private readonly pc: RTCPeerConnection;
   private readonly video: RTCRtpSender;
   private readonly audio: RTCRtpSender;
-  private readonly h264: H264RtpPacketizer;
+  private videoSeq = Math.floor(Math.random() * 0x10000);
   private readonly opus: OpusPacketizer;
   private readonly history: PacketHistory<RtpPacket>;
   private readonly pacer: Pacer<Outgoing>;
   private readonly offs: (() => void)[] = [];
   private remoteAnswer = '';
   private closed = false;
+  /** performance.now() of the last RTCP packet from the server (receiver reports, feedback). */
+  lastRtcpAt: number | undefined;
   private counters = { bytesSent: 0, packetsSent: 0, nacks: 0, ownRetransmits: 0, plis: 0, firs: 0 };
 
   constructor(private readonly opts: WhipPeerOptions) {
@@ -153,7 +131,6 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     const stream = new MediaStream();
     this.audio = this.pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly', streams: [stream] }).sender;
     this.video = this.pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly', streams: [stream] }).sender;
-    this.h264 = new H264RtpPacketizer(opts.parameterSets);
     this.opus = new OpusPacketizer({ maxPayloadSize: MAX_RTP_PAYLOAD });
     this.history = new PacketHistory(historySize(opts.videoBitrateKbps, Math.max(1000, opts.nackHistoryMs)));
     this.pacer = new Pacer<Outgoing>({
@@ -227,10 +204,14 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     return this.pc.connectionState === 'connected';
   }
 
-  /** One Annex B access unit at RTP timestamp `ts` (90 kHz). Returns the number of packets. */
-  sendVideo(accessUnit: Uint8Array, ts: number): number {
+  /** One access unit (NAL units, keyframes with SPS/PPS first) at RTP timestamp `ts` (90 kHz). Returns the number of packets. */
+  sendVideo(nalus: readonly Uint8Array[], ts: number): number {
     if (this.closed) return 0;
-    const packets = this.h264.packetize(accessUnit, ts);
+    const packets = packetizeH264(nalus, MAX_RTP_PAYLOAD).map(({ payload, marker }) => {
+      const header = new RtpHeader({ sequenceNumber: this.videoSeq, timestamp: ts >>> 0, marker, payloadType: 0 });
+      this.videoSeq = (this.videoSeq + 1) & 0xffff;
+      return new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+    });
     this.pacer.push(
       'video',
       packets.map((rtp) => ({ packet: { sender: this.video, rtp }, bytes: rtp.payload.length + 12 })),
@@ -283,8 +264,10 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   private dispatch(o: Outgoing): void {
     if (this.closed || !this.connected) return; // werift drops pre-connection packets anyway
     if (o.sender === this.video) this.history.put(o.rtp.header.sequenceNumber, o.rtp);
+    const bytes = o.rtp.payload.length + o.rtp.header.serializeSize;
     this.counters.packetsSent++;
-    this.counters.bytesSent += o.rtp.payload.length + o.rtp.header.serializeSize;
+    this.counters.bytesSent += bytes;
+    this.opts.onSent?.(bytes);
     o.sender.sendRtp(o.rtp).catch(() => undefined);
   }
 
@@ -294,6 +277,7 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   }
 
   private onRtcp(p: RtcpPacket): void {
+    this.lastRtcpAt = performance.now();
     if (!(p instanceof RtcpPayloadSpecificFeedback) || p.feedback.count !== FIR_COUNT) return;
     const entries = 'fir' in p.feedback ? p.feedback.fir : [];
     if (entries.length > 0 && !entries.some((e) => e.ssrc === this.video.ssrc)) return;

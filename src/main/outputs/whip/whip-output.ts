@@ -1,32 +1,29 @@
-// WhipOutput — publishes EncodedPackets to a WHIP endpoint (RFC 9725) through werift.
+// WhipOutput — publishes EncodedPackets to a WHIP endpoint (RFC 9725) through werift, on the
+// output base (../base.ts: state machine, reconnect policy, keyframe gate, drop policy, meter).
 //
-//   const out = new WhipOutput({
-//     id: 'dest-1',
-//     url: 'https://whip.example.com/whip/endpoint/abc',   // the WHIP endpoint URL
-//     token: 'T',                    // optional: Authorization: Bearer T on every request (§4.5)
-//     iceServers: [{ urls: 'turn:turn.example.com', username: 'u', credential: 'p' }],  // optional;
-//                                    // a local TURN overrides the server's Link TURN (§4.6)
-//     videoBitrateKbps: 4000,        // sizes the NACK history (≥ 1 s) and the pacer
-//     audioBitrateKbps: 128,         // optional (default 128)
-//   });
-//   out.on('keyframeRequest', () => encoder.forceKeyframe());  // PLI/FIR, rate-limited
+//   const out = new WhipOutput({ id: 'dest-1', url: 'https://whip.example.com/whip/endpoint/abc',
+//     token: 'T', videoBitrateKbps: 4000 });
+//   out.on('keyframeRequest', () => group.requestKeyframe());   // PLI/FIR from the server
 //   await out.start([h264Config, opusConfig]);   // POST offer → 201 → ICE/DTLS connected → 'live'
-//   out.write(packet);                            // H.264 Annex B access units and Opus packets
+//   out.write(packet);                            // H.264 access units (NAL units) and Opus packets
 //   await out.stop();                             // DELETE the session (§4.4), close the peer
 //
-// Flow: write() → PresentationScheduler (held until its presentation time on one clock for both
-// tracks, so werift's Sender Reports pair NTP and RTP time correctly) → SendQueue (drop policy,
-// network backlog only) → packetizer → Pacer (keyframe bursts spread) → werift.
-// Any error after the 201 DELETEs the session before it is reported. ICE failure → ICE restart by
-// PATCH (§4.3.2); a failed restart keeps the old session and is retried, then the output fails.
+// Send path: write() → SendQueue (drop policy; video waits there while the pacer is over 500 ms
+// behind) → PresentationScheduler (each packet leaves at its presentation time on one clock for
+// both tracks, so werift's Sender Reports pair NTP and RTP time correctly) → peer (RFC 6184
+// packetizer → pacer → werift).
+//
+// A dead path is noticed within a few seconds (docs/ARCHITECTURE.md "Outputs"): ICE/DTLS
+// 'disconnected' or 'failed', or no RTCP from a server that had been sending it for
+// `rtcpTimeoutMs`. Recovery then follows RFC 9725: first an ICE restart by PATCH (§4.3.2); if
+// that fails, or the server answers 404/410 or the connection closes, the old session is DELETEd
+// (best effort, §4.4) and the base connects anew: a fresh POST, with the reconnect backoff.
 import { ConnectError, InputError, InvalidStateError, ProtocolError, TandemError } from '../../../shared/errors';
-import { emptyStats, type OutputState, type OutputStats } from '../../../shared/stats';
-import type { CodecConfig, EncodedPacket, H264Config, OpusConfig } from '../../protocol/media';
-import { TypedEmitter } from '../../util/emitter';
-import type { Output, OutputEvents } from '../output';
-import { SendQueue } from '../queue';
+import type { OutputStats } from '../../../shared/stats';
+import type { CodecConfig, H264Config, OpusConfig } from '../../protocol/media';
+import { OutputBase, type CloseReason } from '../base';
+import type { ReconnectOptions } from '../reconnect';
 import { WhipHttpClient } from './http';
-import { KeyframeRequestLimiter } from './keyframe';
 import { mergeIceServers, type IceServer } from './link';
 import { WhipPeer, type PeerState } from './peer';
 import { PresentationScheduler } from './schedule';
@@ -51,8 +48,6 @@ export interface WhipOutputOptions {
   nackHistoryMs?: number;
   /** Pacing rate ÷ media bitrate (default 2.5). */
   pacingFactor?: number;
-  /** Minimum spacing of 'keyframeRequest' events, ms (default 1000). */
-  keyframeRequestMinIntervalMs?: number;
   /** Time allowed from the 201 to ICE+DTLS connected, ms (default 15 000). */
   connectTimeoutMs?: number;
   /** SendQueue drop threshold, ms (default 900). */
@@ -63,199 +58,226 @@ export interface WhipOutputOptions {
   /** HTTP: per-request timeout, 503 retries and the Retry-After bound. */
   httpTimeoutMs?: number;
   maxRetryAfterMs?: number;
+  reconnect?: ReconnectOptions;
+  /** No RTCP for this long (after some had arrived) means the path is dead, ms (default 3000). */
+  rtcpTimeoutMs?: number;
+  /** Time allowed for one in-place ICE restart (PATCH + connectivity), ms (default 4000). */
+  iceRestartTimeoutMs?: number;
 }
 
-const ICE_RESTART_ATTEMPTS = 3;
+interface Session {
+  http: WhipHttpClient;
+  peer: WhipPeer;
+  serverIce: IceServer[];
+  sched: PresentationScheduler;
+  rtpBase: { video: number; audio: number };
+  pumpTimer: ReturnType<typeof setTimeout> | undefined;
+  watchdog: ReturnType<typeof setInterval> | undefined;
+  offs: (() => void)[];
+}
 
-export class WhipOutput extends TypedEmitter<OutputEvents> implements Output {
-  readonly id: string;
-  readonly protocol = 'whip' as const;
+const WHIP_CODECS = ['h264', 'opus'] as const;
+
+export class WhipOutput extends OutputBase<Session> {
+  protected override readonly recovers = true;
   private readonly opts: WhipOutputOptions;
-  private readonly http: WhipHttpClient;
-  private readonly queue: SendQueue;
-  private readonly limiter: KeyframeRequestLimiter;
-  private peer: WhipPeer | undefined;
-  private state: OutputState = 'idle';
-  private serverIce: IceServer[] = [];
-  private readonly sched = new PresentationScheduler();
-  private readonly rtpBase = { video: randomU32(), audio: randomU32() };
-  private pumpTimer: NodeJS.Timeout | undefined;
-  private statsTimer: NodeJS.Timeout | undefined;
-  private sawKeyframe = false;
-  private startedAt = 0;
-  private restarting = false;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private counters = { framesSent: 0, framesDropped: 0, lastBytes: 0, lastAt: 0, bitrateKbps: 0 };
-  private statsBase: OutputStats;
-  private stopping: Promise<void> | undefined;
-  /** Every subscription this output made; released in stop(). */
-  private readonly offs: (() => void)[] = [];
 
   constructor(opts: WhipOutputOptions) {
-    super();
-    this.id = opts.id;
-    this.opts = opts;
-    const httpOpts: ConstructorParameters<typeof WhipHttpClient>[0] = { url: opts.url };
-    if (opts.token !== undefined) httpOpts.token = opts.token;
-    if (opts.httpTimeoutMs !== undefined) httpOpts.timeoutMs = opts.httpTimeoutMs;
-    if (opts.maxRetryAfterMs !== undefined) httpOpts.maxRetryAfterMs = opts.maxRetryAfterMs;
-    this.http = new WhipHttpClient(httpOpts);
-    this.queue = new SendQueue(opts.dropThresholdMs !== undefined ? { dropThresholdMs: opts.dropThresholdMs } : {});
-    this.limiter = new KeyframeRequestLimiter({
-      minIntervalMs: opts.keyframeRequestMinIntervalMs ?? 1000,
-      emit: () => this.emit('keyframeRequest'),
+    super({
+      id: opts.id,
+      protocol: 'whip',
+      target: new WhipHttpClient({ url: opts.url }).target,
+      codecs: WHIP_CODECS,
+      ...(opts.reconnect === undefined ? {} : { reconnect: opts.reconnect }),
+      ...(opts.dropThresholdMs === undefined ? {} : { dropThresholdMs: opts.dropThresholdMs }),
     });
-    this.statsBase = emptyStats(opts.id, 'whip', this.http.target);
+    this.opts = opts;
   }
 
-  /** Redacted endpoint URL, for display. */
-  get target(): string {
-    return this.http.target;
-  }
-
-  async start(configs: readonly CodecConfig[]): Promise<void> {
-    if (this.state !== 'idle') throw new InvalidStateError(`WHIP output ${this.target} already started`, { target: this.target });
-    const video = configs.find((c): c is H264Config => c.codec === 'h264');
-    const audio = configs.find((c): c is OpusConfig => c.codec === 'opus');
+  /** One attempt: a new peer and a new WHIP session (POST offer → 201 answer → ICE/DTLS up). */
+  protected async connect(signal: AbortSignal): Promise<Session> {
+    const video = this.configs.find((c): c is H264Config => c.codec === 'h264');
+    const audio = this.configs.find((c): c is OpusConfig => c.codec === 'opus');
     if (!video) throw new InputError('invalid-argument', `WHIP output ${this.target} needs an H.264 video track`, { target: this.target });
-    this.startedAt = performance.now();
-    this.setState('connecting');
+    const http = this.newHttp();
+    const peer = this.newPeer(video, audio);
+    const s: Session = { http, peer, serverIce: [], sched: new PresentationScheduler(), rtpBase: { video: randomU32(), audio: randomU32() }, pumpTimer: undefined, watchdog: undefined, offs: [] };
+    const abort = (): void => http.close();
+    signal.addEventListener('abort', abort);
+    s.offs.push(
+      () => signal.removeEventListener('abort', abort),
+      peer.on('pli', () => this.emit('keyframeRequest')),
+      peer.on('fir', () => this.emit('keyframeRequest')),
+    );
+    try {
+      const offer = await peer.createOffer();
+      const session = await http.publish(offer).catch((e: unknown) => {
+        throw this.judgeReconnect(toTandem(e, this.target));
+      });
+      s.serverIce = session.iceServers;
+      try {
+        await peer.setAnswer(session.answer).catch((cause: unknown) => {
+          throw new ProtocolError(`WHIP server ${this.target} sent an SDP answer we cannot use`, { target: this.target, cause });
+        });
+        if (!peer.negotiated().video) throw new ProtocolError(`WHIP server ${this.target} did not accept H.264 video`, { target: this.target });
+        await this.waitConnected(peer, signal, this.opts.connectTimeoutMs ?? 15_000).catch((err: unknown) => this.connectWithServerIce(s, signal, err));
+      } catch (err) {
+        await http.delete().catch(() => undefined); // §4.4: never leave a session behind
+        throw err;
+      }
+    } catch (err) {
+      await this.close(s, 'drop');
+      throw toTandem(err, this.target);
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+    this.watch(s);
+    return s;
+  }
+
+  protected flush(s: Session): void {
+    if (s.pumpTimer) clearTimeout(s.pumpTimer);
+    s.pumpTimer = undefined;
+    const nowUs = performance.now() * 1000;
+    // The path is slower than the media: video waits in the SendQueue, whose policy drops.
+    for (let p = this.queue.peek(); p; p = this.queue.peek()) {
+      if (p.track === 'video' && s.peer.pacerDelayMs > 500) {
+        s.pumpTimer = setTimeout(() => this.flush(s), 20);
+        break;
+      }
+      this.queue.shift();
+      s.sched.push(p, nowUs);
+    }
+    for (const p of s.sched.takeDue(nowUs + 500)) {
+      if (p.track === 'video') {
+        s.peer.sendVideo(p.nalus, s.rtpBase.video + Math.round((p.pts * 9) / 100));
+        this.sent(0, true);
+      } else s.peer.sendAudio(p.data, s.rtpBase.audio + Math.round((p.pts * 48) / 1000));
+    }
+    const next = s.sched.nextDueIn(nowUs);
+    if (next !== undefined && !s.pumpTimer) s.pumpTimer = setTimeout(() => this.flush(s), Math.max(1, Math.floor(next / 1000)));
+  }
+
+  /** Releases the session: DELETE it (best effort, also on drops: the server may still hold it) and close the peer. */
+  protected async close(s: Session, _reason: CloseReason): Promise<void> {
+    if (s.pumpTimer) clearTimeout(s.pumpTimer);
+    if (s.watchdog) clearInterval(s.watchdog);
+    s.pumpTimer = undefined;
+    s.watchdog = undefined;
+    for (const off of s.offs.splice(0)) off();
+    s.sched.clear();
+    s.http.close(); // rejects a pending POST/PATCH with a typed error
+    await s.http.delete().catch(() => undefined);
+    await s.peer.close();
+  }
+
+  /**
+   * RFC 9725 §4.3.2 ICE restart on demand (e.g. after a network change). Resolves true once the
+   * new ICE details are in use; false when the restart failed and the output went on to a fresh
+   * session (DELETE, then a new POST after the reconnect delay), as after any dead path.
+   */
+  async restartIce(): Promise<boolean> {
+    if (!this.connection || this.state !== 'live') throw new InvalidStateError(`WHIP output ${this.target} is not live`, { target: this.target });
+    return this.restartConnection(new ConnectError('connection-closed', `WHIP output ${this.target}: ICE restart`, { target: this.target }));
+  }
+
+  /** RFC 9725 §4.3.2: one ICE restart in place. False sends the base to a fresh POST. */
+  protected override async recover(s: Session): Promise<boolean> {
+    const timeoutMs = this.opts.iceRestartTimeoutMs ?? 4000;
+    try {
+      const frag = await s.peer.createRestartFragment(mergeIceServers(s.serverIce, this.opts.iceServers ?? []));
+      const res = await s.http.restartIce(frag, timeoutMs);
+      await s.peer.applyRestartFragment(res.fragment);
+      await this.waitConnected(s.peer, undefined, timeoutMs);
+      s.sched.clear();
+      return true;
+    } catch {
+      await s.peer.rollbackRestart().catch(() => undefined);
+      return false;
+    }
+  }
+
+  protected override onConfig(config: CodecConfig): void {
+    // New parameter sets travel in-band with the next IDR (RFC 6184 §8.4: the SDP's
+    // sprop-parameter-sets are optional), which the access-unit format guarantees.
+    void config;
+  }
+
+  protected override addStats(s: OutputStats, conn: Session | undefined): void {
+    const p = conn?.peer.stats();
+    s.queueMs = Math.round(this.queue.durationMs + (p?.pacerDelayMs ?? 0));
+    if (!p) return;
+    s.packetsSent = p.packetsSent;
+    s.nacks = p.nacks;
+    s.retransmits = p.retransmits;
+    s.plis = p.plis;
+    s.firs = p.firs;
+    if (p.rttMs !== undefined) s.rttMs = p.rttMs;
+    if (p.lossFraction !== undefined) s.lossFraction = p.lossFraction;
+    if (p.availableBitrateKbps !== undefined) {
+      s.availableBitrateKbps = p.availableBitrateKbps;
+      s.utilization = s.bitrateKbps / p.availableBitrateKbps;
+    }
+  }
+
+  /** Drops are judged by the base; this turns the path's death into one. */
+  private watch(s: Session): void {
+    const rtcpTimeoutMs = this.opts.rtcpTimeoutMs ?? 3000;
+    s.offs.push(
+      s.peer.on('state', (st: PeerState) => {
+        if (this.state === 'live' && (st === 'disconnected' || st === 'failed' || st === 'closed')) {
+          this.dropped(s, new ConnectError('connection-closed', `WHIP media to ${this.target}: ICE/DTLS ${st}`, { target: this.target }));
+        }
+      }),
+    );
+    s.watchdog = setInterval(() => {
+      const last = s.peer.lastRtcpAt;
+      if (this.state === 'live' && last !== undefined && performance.now() - last > rtcpTimeoutMs) {
+        this.dropped(s, new ConnectError('connection-timeout', `WHIP media to ${this.target}: no RTCP from the server for ${Math.round(rtcpTimeoutMs / 1000)} s`, { target: this.target }));
+      }
+    }, 250);
+  }
+
+  /**
+   * A session that was live before and is now answered 404 (the endpoint is gone: the server
+   * restarted) or 403 (the old session still holds the endpoint) is a server coming back, not a
+   * bad URL or token: worth retrying. The same answers on the first connect are final.
+   */
+  private judgeReconnect(e: TandemError): TandemError {
+    if (!this.hasBeenLive) return e;
+    if (e.status === '404' || e.status === '410' || e.status === '403') {
+      return new ConnectError('server-unavailable', `${e.message}; the server lost the session, retrying`, { target: this.target, ...(e.status === undefined ? {} : { status: e.status }) });
+    }
+    return e;
+  }
+
+  private newHttp(): WhipHttpClient {
+    const o: ConstructorParameters<typeof WhipHttpClient>[0] = { url: this.opts.url };
+    if (this.opts.token !== undefined) o.token = this.opts.token;
+    if (this.opts.httpTimeoutMs !== undefined) o.timeoutMs = this.opts.httpTimeoutMs;
+    if (this.opts.maxRetryAfterMs !== undefined) o.maxRetryAfterMs = this.opts.maxRetryAfterMs;
+    return new WhipHttpClient(o);
+  }
+
+  private newPeer(video: H264Config, audio: OpusConfig | undefined): WhipPeer {
     const hosts = this.opts.iceAdditionalHostAddresses ?? defaultHostAddresses(this.opts.url);
-    const peer = new WhipPeer({
+    return new WhipPeer({
       iceServers: this.opts.iceServers ?? [],
       iceStunGatherTimeoutSec: this.opts.iceStunGatherTimeoutSec ?? 2,
       ...(hosts ? { iceAdditionalHostAddresses: hosts } : {}),
       h264ProfileLevelId: (video.sps[0] && profileLevelIdFromSps(video.sps[0])) ?? '42e01f',
-      parameterSets: [...video.sps, ...video.pps],
       audioChannels: audio?.channels ?? 2,
       videoBitrateKbps: this.opts.videoBitrateKbps,
       audioBitrateKbps: this.opts.audioBitrateKbps ?? 128,
       nackHistoryMs: this.opts.nackHistoryMs ?? 1500,
       pacingFactor: this.opts.pacingFactor ?? 2.5,
       bundleOnly: this.opts.bundleOnly ?? false,
+      onSent: (bytes) => this.sent(bytes, false),
     });
-    this.peer = peer;
-    this.offs.push(
-      peer.on('pli', () => this.limiter.request()),
-      peer.on('fir', () => this.limiter.request()),
-    );
-    try {
-      const offer = await peer.createOffer();
-      this.assertRunning();
-      const session = await this.http.publish(offer);
-      this.serverIce = session.iceServers;
-      try {
-        this.assertRunning();
-        await peer.setAnswer(session.answer).catch((cause: unknown) => {
-          throw new ProtocolError(`WHIP server ${this.target} sent an SDP answer we cannot use`, { target: this.target, cause });
-        });
-        if (!peer.negotiated().video) {
-          throw new ProtocolError(`WHIP server ${this.target} did not accept H.264 video`, { target: this.target });
-        }
-        await this.waitConnected(peer).catch((err: unknown) => this.connectWithServerIce(peer, err));
-        this.assertRunning();
-      } catch (err) {
-        await this.http.delete().catch(() => undefined); // §4.4: never leave a session behind
-        throw err;
-      }
-    } catch (err) {
-      const e = toTandem(err, this.target);
-      if (!this.stopping) {
-        for (const off of this.offs.splice(0)) off();
-        await peer.close();
-        this.http.close();
-        this.statsBase.lastError = { code: e.code, message: e.message };
-        this.setState('failed', e);
-      }
-      throw e;
-    }
-    this.offs.push(peer.on('state', (s) => this.onPeerState(s)));
-    this.statsBase.connectTimeMs = Math.round(performance.now() - this.startedAt);
-    this.counters.lastAt = performance.now();
-    this.statsTimer = setInterval(() => {
-      this.updateBitrate();
-      this.emit('stats', this.stats());
-    }, 1000);
-    this.setState('live');
-    this.limiter.request(); // the receiver needs an IDR to start decoding: ask the encoder now
   }
 
-  write(packet: EncodedPacket): void {
-    // Live media only: what arrives while connecting would leave late (werift drops it anyway).
-    if (this.state !== 'live') return;
-    if (packet.track === 'video') {
-      if (packet.codec !== 'h264') return;
-      if (!this.sawKeyframe && !packet.keyframe) {
-        this.counters.framesDropped++; // a decoder can start only at an IDR
-        return;
-      }
-      this.sawKeyframe = true;
-    } else if (packet.codec !== 'opus') return;
-    this.sched.push(packet, performance.now() * 1000);
-    this.pump();
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= this.doStop();
-    return this.stopping;
-  }
-
-  stats(): OutputStats {
-    const p = this.peer?.stats();
-    const s: OutputStats = {
-      ...this.statsBase,
-      state: this.state,
-      bytesSent: p?.bytesSent ?? 0,
-      bitrateKbps: this.counters.bitrateKbps,
-      framesSent: this.counters.framesSent,
-      framesDropped: this.counters.framesDropped + this.queue.framesDropped,
-      queueMs: this.queue.durationMs + (p?.pacerDelayMs ?? 0),
-      congestion: this.queue.congestion,
-    };
-    if (p) {
-      s.packetsSent = p.packetsSent;
-      s.nacks = p.nacks;
-      s.retransmits = p.retransmits;
-      s.plis = p.plis;
-      s.firs = p.firs;
-      if (p.rttMs !== undefined) s.rttMs = p.rttMs;
-      if (p.lossFraction !== undefined) s.lossFraction = p.lossFraction;
-      if (p.availableBitrateKbps !== undefined) {
-        s.availableBitrateKbps = p.availableBitrateKbps;
-        s.utilization = s.bitrateKbps / p.availableBitrateKbps;
-      }
-    }
-    return s;
-  }
-
-  private async doStop(): Promise<void> {
-    const wasLive = this.state !== 'idle' && this.state !== 'failed' && this.state !== 'stopped';
-    if (wasLive) this.setState('stopping');
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
-    if (this.statsTimer) clearInterval(this.statsTimer);
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.pumpTimer = undefined;
-    this.statsTimer = undefined;
-    this.limiter.close();
-    this.queue.clear();
-    this.sched.clear();
-    this.http.close(); // rejects a pending POST/PATCH with a typed error
-    let deleteError: TandemError | undefined;
-    await this.http.delete().catch((err: unknown) => {
-      deleteError = toTandem(err, this.target);
-    });
-    for (const off of this.offs.splice(0)) off();
-    await this.peer?.close();
-    if (this.state !== 'failed') this.setState('stopped');
-    if (deleteError) this.emit('error', deleteError);
-  }
-
-  private assertRunning(): void {
-    if (this.stopping) throw new ConnectError('connection-closed', `WHIP output ${this.target} stopped while connecting`, { target: this.target });
-  }
-
-  private waitConnected(peer: WhipPeer): Promise<void> {
-    return waitConnected(peer, { target: this.target, timeoutMs: this.opts.connectTimeoutMs ?? 15_000, stopped: () => this.stopping !== undefined });
+  private waitConnected(peer: WhipPeer, signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
+    return waitConnected(peer, { target: this.target, timeoutMs, stopped: () => signal?.aborted === true || this.state === 'stopping' || this.state === 'stopped' });
   }
 
   /**
@@ -263,122 +285,17 @@ export class WhipOutput extends TypedEmitter<OutputEvents> implements Output {
    * When the first connection fails and the server offered some, restart ICE once with them
    * (merged with ours) before giving up. Any failure rethrows the original error.
    */
-  private async connectWithServerIce(peer: WhipPeer, original: unknown): Promise<void> {
-    const local = new Set((this.opts.iceServers ?? []).map((s) => s.urls));
-    if (this.stopping || this.serverIce.every((s) => local.has(s.urls))) throw original;
+  private async connectWithServerIce(s: Session, signal: AbortSignal, original: unknown): Promise<void> {
+    const local = new Set((this.opts.iceServers ?? []).map((x) => x.urls));
+    if (signal.aborted || s.serverIce.every((x) => local.has(x.urls))) throw original;
     try {
-      const frag = await peer.createRestartFragment(mergeIceServers(this.serverIce, this.opts.iceServers ?? []));
-      const res = await this.http.restartIce(frag);
-      await peer.applyRestartFragment(res.fragment);
-      await this.waitConnected(peer);
+      const frag = await s.peer.createRestartFragment(mergeIceServers(s.serverIce, this.opts.iceServers ?? []));
+      const res = await s.http.restartIce(frag);
+      await s.peer.applyRestartFragment(res.fragment);
+      await this.waitConnected(s.peer, signal, this.opts.connectTimeoutMs ?? 15_000);
     } catch {
       throw original;
     }
   }
-
-  /**
-   * Move packets whose presentation time has come into the SendQueue (its drop policy applies
-   * to network backlog only, not to the deliberate hold), then hand the queue to the peer unless
-   * the pacer is already half a second behind.
-   */
-  private pump(): void {
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
-    this.pumpTimer = undefined;
-    const peer = this.peer;
-    if (!peer || this.state !== 'live') return;
-    const nowUs = performance.now() * 1000;
-    for (const p of this.sched.takeDue(nowUs + 500)) this.queue.push(p);
-    for (let p = this.queue.peek(); p; p = this.queue.peek()) {
-      if (p.track === 'video' && peer.pacerDelayMs > 500) {
-        // The path is slower than the media: video waits in the SendQueue, whose policy drops.
-        this.pumpTimer = setTimeout(() => this.pump(), 20);
-        break;
-      }
-      this.queue.shift();
-      if (p.track === 'video') {
-        peer.sendVideo(p.data, this.rtpBase.video + Math.round((p.pts * 9) / 100));
-        this.counters.framesSent++;
-        if (p.keyframe) this.limiter.keyframeSent();
-      } else {
-        peer.sendAudio(p.data, this.rtpBase.audio + Math.round((p.pts * 48) / 1000));
-      }
-    }
-    const next = this.sched.nextDueIn(nowUs);
-    if (next !== undefined && !this.pumpTimer) this.pumpTimer = setTimeout(() => this.pump(), Math.max(1, Math.floor(next / 1000)));
-    this.updateBitrate();
-  }
-
-  private updateBitrate(): void {
-    const now = performance.now();
-    if (now - this.counters.lastAt < 1000) return;
-    const bytes = this.peer?.stats().bytesSent ?? 0;
-    this.counters.bitrateKbps = ((bytes - this.counters.lastBytes) * 8) / (now - this.counters.lastAt);
-    this.counters.lastBytes = bytes;
-    this.counters.lastAt = now;
-  }
-
-  /**
-   * RFC 9725 §4.3.2 ICE restart on demand (e.g. after a network change); also run by itself when
-   * ICE fails. werift replaces its ICE agent as soon as the restart offer is made, so media pauses
-   * until the server's sdpfrag is applied. Resolves true once the new ICE details are in use. On
-   * false the WHIP session is kept (no DELETE) and the restart is retried while the output reads
-   * 'reconnecting'; after the last attempt the output fails (and then DELETEs).
-   */
-  async restartIce(): Promise<boolean> {
-    if (this.state !== 'live') throw new InvalidStateError(`WHIP output ${this.target} is not live`, { target: this.target });
-    return this.restartWithRetries(1);
-  }
-
-  private onPeerState(s: PeerState): void {
-    if (this.stopping || this.state !== 'live' || s !== 'failed') return;
-    void this.restartWithRetries(1);
-  }
-
-  private async restartWithRetries(attempt: number): Promise<boolean> {
-    const e = await this.attemptRestart(attempt);
-    if (!e) return true;
-    if (this.stopping) return false;
-    if (attempt < ICE_RESTART_ATTEMPTS) {
-      const delayMs = 1000 * attempt;
-      this.setState('reconnecting', e, { attempt: attempt + 1, delayMs });
-      this.restartTimer = setTimeout(() => void this.restartWithRetries(attempt + 1), delayMs);
-      return false;
-    }
-    this.statsBase.lastError = { code: e.code, message: e.message };
-    this.setState('failed', e);
-    this.emit('error', e);
-    void this.stop();
-    return false;
-  }
-
-  /** One restart: new local ICE → PATCH If-Match "*" → 200 sdpfrag (new ETag) → new remote ICE. */
-  private async attemptRestart(attempt: number): Promise<TandemError | undefined> {
-    const peer = this.peer;
-    if (!peer || this.stopping) return undefined;
-    if (this.restarting) return new InvalidStateError(`WHIP output ${this.target}: ICE restart already running`, { target: this.target });
-    this.restarting = true;
-    this.setState('reconnecting', undefined, { attempt, delayMs: 0 });
-    try {
-      const frag = await peer.createRestartFragment(mergeIceServers(this.serverIce, this.opts.iceServers ?? []));
-      const res = await this.http.restartIce(frag);
-      await peer.applyRestartFragment(res.fragment);
-      await this.waitConnected(peer);
-      this.statsBase.reconnects++;
-      if (!this.stopping) this.setState('live');
-      // Video resumes at an IDR: what was in flight during the restart is gone.
-      this.sawKeyframe = false;
-      this.limiter.request();
-      return undefined;
-    } catch (err) {
-      await peer.rollbackRestart().catch(() => undefined);
-      return toTandem(err, this.target);
-    } finally {
-      this.restarting = false;
-    }
-  }
-
-  private setState(state: OutputState, error?: TandemError, extra: { attempt?: number; delayMs?: number } = {}): void {
-    this.state = state;
-    this.emit('state', state, error ? { ...extra, error } : extra);
-  }
 }
+

@@ -6,7 +6,7 @@ import { encodeAudio, writeVideoHeader } from '../../../shared/media-wire';
 export interface MediaLink {
   /** `msg` holds the I420 picture from offset MEDIA_HEADER on; the header is filled in here. */
   sendVideo(width: number, height: number, captureTimeUs: number, msg: Uint8Array): boolean;
-  sendAudio(sampleRate: number, channels: number, captureTimeUs: number, pcm: Float32Array): void;
+  sendAudio(sampleRate: number, channels: number, captureTimeUs: number, pcm: Int16Array): void;
   readonly bytesSent: number;
   readonly videoDropped: number;
   close(): void;

@@ -35,7 +35,7 @@ export function measure(samples: Float32Array): { peakDb: number; rmsDb: number 
   return { peakDb: toDb(peak), rmsDb: toDb(Math.sqrt(sum / Math.max(1, samples.length))) };
 }
 
-export type PcmListener = (pcm: Float32Array, sampleRate: number, channels: number, captureTimeUs: number) => void;
+export type PcmListener = (pcm: Int16Array, sampleRate: number, channels: number, captureTimeUs: number) => void;
 
 export class Mixer {
   readonly ctx: AudioContext;
@@ -62,7 +62,7 @@ export class Mixer {
     if (!this.tap) {
       await this.ctx.audioWorklet.addModule(workletUrl);
       this.tap = new AudioWorkletNode(this.ctx, 'tandem-capture', { numberOfInputs: 1, numberOfOutputs: 1, channelCount: 2, channelCountMode: 'explicit' });
-      this.tap.port.onmessage = (ev: MessageEvent<{ pcm: Float32Array; frame: number; sampleRate: number }>) => this.onChunk(ev.data);
+      this.tap.port.onmessage = (ev: MessageEvent<{ pcm: Int16Array; frame: number; sampleRate: number }>) => this.onChunk(ev.data);
       // The tap must reach the destination to be pulled; a zero gain keeps it silent.
       const sink = this.ctx.createGain();
       sink.gain.value = 0;
@@ -145,7 +145,7 @@ export class Mixer {
     this.channels.set(id, { name, node, gain, analyser, gainDb: 0, muted: false });
   }
 
-  private onChunk(msg: { pcm: Float32Array; frame: number; sampleRate: number }): void {
+  private onChunk(msg: { pcm: Int16Array; frame: number; sampleRate: number }): void {
     if (!this.listener) return;
     // Map the chunk's first sample from the context clock to the wall clock.
     const ts = this.ctx.getOutputTimestamp();

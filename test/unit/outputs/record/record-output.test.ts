@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecordOutput } from '../../../../src/main/outputs/record/record-output';
-import { TAG_VIDEO, aacBody, avcSequenceHeader, flvHeader, flvTag } from '../../../../src/main/outputs/record/flv';
+import { encodeFlvTag, flvHeader, FlvTagType } from '../../../../src/main/protocol/flv/file';
+import { aacSequenceHeaderTag, avcSequenceHeaderTag } from '../../../../src/main/protocol/flv/tags';
 import { AdtsFramer, AnnexBFramer } from '../../../../src/main/encoder/framing';
-import { joinAnnexB } from '../../../../src/main/protocol/h264/annexb';
 import { NalType, nalType } from '../../../../src/main/protocol/h264/nal';
 import { parseSps } from '../../../../src/main/protocol/h264/sps';
 import { adtsToAudioSpecificConfig } from '../../../../src/main/protocol/aac/adts';
 import { runCapture } from '../../../../src/main/encoder/process';
-import type { CodecConfig, EncodedPacket } from '../../../../src/main/protocol/media';
+import { audioPacket, videoPacket, type CodecConfig, type EncodedPacket } from '../../../../src/main/protocol/media';
 
 const fx = (p: string): Uint8Array => new Uint8Array(readFileSync(join(__dirname, '../../../fixtures', p)));
 const dir = mkdtempSync(join(tmpdir(), 'tandem-rec-'));
@@ -19,10 +19,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('FLV writer', () => {
   it('writes the header and tags with PreviousTagSize', () => {
     expect([...flvHeader(true, true)]).toEqual([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0]);
-    const tag = flvTag(TAG_VIDEO, 0x01020304, new Uint8Array([9, 9]));
+    const tag = encodeFlvTag({ type: FlvTagType.Video, timestamp: 0x01020304, body: new Uint8Array([9, 9]) });
     expect([...tag]).toEqual([9, 0, 0, 2, 0x02, 0x03, 0x04, 0x01, 0, 0, 0, 9, 9, 0, 0, 0, 13]);
-    expect([...aacBody(0, new Uint8Array([0x11, 0x90]))]).toEqual([0xaf, 0, 0x11, 0x90]);
-    expect([...avcSequenceHeader(new Uint8Array([1])).subarray(0, 5)]).toEqual([0x17, 0, 0, 0, 0]);
+    expect([...aacSequenceHeaderTag(new Uint8Array([0x11, 0x90]))]).toEqual([0xaf, 0, 0x11, 0x90]);
+    expect([...avcSequenceHeaderTag(new Uint8Array([1])).subarray(0, 5)]).toEqual([0x17, 0, 0, 0, 0]);
   });
 });
 
@@ -40,8 +40,8 @@ function fixturePackets(): { configs: CodecConfig[]; packets: EncodedPacket[] } 
   ];
   const t0 = 7_000_000_000; // capture clock far from zero: the file starts at 0 anyway
   const packets: EncodedPacket[] = [
-    ...aus.map((au, i) => ({ track: 'video' as const, codec: 'h264' as const, pts: t0 + Math.round((i * 1e6) / 30), dts: t0 + Math.round((i * 1e6) / 30), keyframe: au.keyframe, data: joinAnnexB(au.nalus) })),
-    ...frames.map((fr, i) => ({ track: 'audio' as const, codec: 'aac' as const, pts: t0 + Math.round((i * 1024 * 1e6) / 48000), dts: t0 + Math.round((i * 1024 * 1e6) / 48000), keyframe: true, data: fr.payload })),
+    ...aus.map((au, i) => videoPacket('h264', t0 + Math.round((i * 1e6) / 30), t0 + Math.round((i * 1e6) / 30), au.keyframe, au.nalus)),
+    ...frames.map((fr, i) => audioPacket('aac', t0 + Math.round((i * 1024 * 1e6) / 48000), fr.payload)),
   ].sort((a, b) => a.dts - b.dts);
   return { configs, packets };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReconnectPolicy } from '../../../../src/main/outputs/rtmp/reconnect';
+import { ReconnectPolicy } from '../../../../src/main/outputs/reconnect';
 import { mapSocketError } from '../../../../src/main/outputs/rtmp/errors';
 import { ConnectError } from '../../../../src/shared/errors';
 

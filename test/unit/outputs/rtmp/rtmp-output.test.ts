@@ -2,7 +2,7 @@
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RtmpOutput } from '../../../../src/main/outputs/rtmp/rtmp-output';
-import type { AacConfig, H264Config } from '../../../../src/main/protocol/media';
+import { audioPacket, videoPacket, type AacConfig, type H264Config } from '../../../../src/main/protocol/media';
 import { parseAudioTag, parseVideoTag } from '../../../../src/main/protocol/flv/tags';
 import { commandMessage, MessageType, parseCommand } from '../../../../src/main/protocol/rtmp/messages';
 import { InvalidStateError } from '../../../../src/shared/errors';
@@ -69,9 +69,9 @@ describe('RtmpOutput', () => {
     const out = new RtmpOutput({ id: 'a', url: `rtmp://127.0.0.1:${srv.port}/live`, streamKey: 'sekrit-key-1', publishSettleMs: 20, videoBitrateKbps: 2500 });
     await out.start([VIDEO, AUDIO]);
     expect(out.stats()).toMatchObject({ state: 'live', url: `rtmp://127.0.0.1:${srv.port}/live/****`, protocol: 'rtmp' });
-    out.write({ track: 'video', codec: 'h264', pts: 5_000_000, dts: 5_000_000, keyframe: false, data: annexB }); // before any keyframe: skipped
-    out.write({ track: 'video', codec: 'h264', pts: 5_033_000, dts: 5_033_000, keyframe: true, data: annexB });
-    out.write({ track: 'audio', codec: 'aac', pts: 5_054_000, dts: 5_054_000, keyframe: true, data: new Uint8Array([1, 2, 3]) });
+    out.write(videoPacket('h264', 5_000_000, 5_000_000, false, nals)); // before any keyframe: skipped
+    out.write(videoPacket('h264', 5_033_000, 5_033_000, true, nals));
+    out.write(audioPacket('aac', 5_054_000, new Uint8Array([1, 2, 3])));
     await sleep(100);
     await out.stop();
     await out.stop();

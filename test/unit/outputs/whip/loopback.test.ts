@@ -93,38 +93,33 @@ describe('WhipOutput ↔ werift receiver (loopback)', () => {
     expect(out.stats().state).toBe('failed');
   });
 
-  it('PLI and FIR become rate-limited keyframeRequest events', async () => {
+  it('PLI and FIR each become a keyframeRequest event (the encoder group rate-limits)', async () => {
     ep = await startWeriftEndpoint();
-    out = new WhipOutput({ id: 'w3', url: ep.url, videoBitrateKbps: 2500, keyframeRequestMinIntervalMs: 400 });
+    out = new WhipOutput({ id: 'w3', url: ep.url, videoBitrateKbps: 2500 });
     const requests: number[] = [];
     out.on('keyframeRequest', () => requests.push(performance.now()));
     await out.start([config]);
-    const feeding = feed(out, 2.5);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(requests.length).toBe(1); // going live asks for an IDR
-    requests.length = 0;
+    const feeding = feed(out, 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(requests.length).toBe(0); // going live is the pipeline's business, not a request
     const t0 = performance.now();
     ep.sendPli();
-    await new Promise((r) => setTimeout(r, 150));
-    expect(requests.length).toBe(1);
+    await vi.waitFor(() => expect(requests.length).toBe(1), { timeout: 2000, interval: 10 });
     expect(requests[0]! - t0).toBeLessThan(100);
-    ep.sendPli(); // inside the window: coalesced into one trailing request
+    ep.sendPli();
     await ep.sendFir();
-    await new Promise((r) => setTimeout(r, 600));
+    await vi.waitFor(() => expect(requests.length).toBe(3), { timeout: 2000, interval: 10 });
     await feeding;
     const s = out.stats();
     expect(s.plis).toBe(2);
     expect(s.firs).toBe(1);
-    expect(requests.length).toBeGreaterThanOrEqual(1);
-    expect(requests.length).toBeLessThanOrEqual(2);
-    if (requests.length === 2) expect(requests[1]! - requests[0]!).toBeGreaterThanOrEqual(390);
   });
 
   it('answers NACKs for packets older than werift’s 128-packet history', async () => {
     ep = await startWeriftEndpoint();
     out = new WhipOutput({ id: 'w4', url: ep.url, videoBitrateKbps: 2500 });
     await out.start([config]);
-    await feed(out, 4);
+    await feed(out, 6); // small NAL units travel aggregated (STAP-A): 6 s gives well over 180 packets
     const video = ep.rtp.filter((r) => r.kind === 'video');
     expect(video.length).toBeGreaterThan(200);
     const newest = video[video.length - 1]!.packet.header.sequenceNumber;
@@ -167,20 +162,19 @@ describe('ICE restart (RFC 9725 §4.3.2) against the werift receiver', () => {
     expect(states).toEqual(['connecting', 'live', 'reconnecting', 'live']);
   });
 
-  it('a failed restart keeps the session (no DELETE), retries, and fails only after the last attempt', async () => {
+  it('a failed restart DELETEs the old session and POSTs a new one after the reconnect delay', async () => {
     ep = await startWeriftEndpoint({ patch: 'reject' });
-    out = new WhipOutput({ id: 'r2', url: ep.url, videoBitrateKbps: 2500 });
-    const errors: string[] = [];
-    out.on('error', (e) => errors.push(e.code));
+    out = new WhipOutput({ id: 'r2', url: ep.url, videoBitrateKbps: 2500, reconnect: { firstDelayMs: 300, random: () => 0 } });
+    const states: [string, number | undefined][] = [];
+    out.on('state', (s, d) => states.push([s, d.delayMs]));
     await out.start([config]);
     expect(await out.restartIce()).toBe(false);
-    expect(ep.requests.map((r) => r.method)).toEqual(['POST', 'PATCH']);
     expect(out.stats().state).toBe('reconnecting');
-    await vi.waitFor(() => expect(ep!.requests.at(-1)?.method).toBe('DELETE'), { timeout: 8000, interval: 100 });
-    expect(out.stats().state).toBe('failed');
-    expect(ep.requests.map((r) => r.method)).toEqual(['POST', 'PATCH', 'PATCH', 'PATCH', 'DELETE']);
-    expect(errors).toEqual(['protocol-violation']);
-    expect(out.stats().lastError?.message).toMatch(/ICE restart.*400/);
+    await vi.waitFor(() => expect(out!.stats().state).toBe('live'), { timeout: 8000, interval: 50 });
+    expect(ep.requests.map((r) => r.method)).toEqual(['POST', 'PATCH', 'DELETE', 'POST']);
+    expect(states.map(([s]) => s)).toEqual(['connecting', 'live', 'reconnecting', 'reconnecting', 'live']);
+    expect(states[3]![1]).toBe(300); // the backoff's first delay
+    expect(out.stats().reconnects).toBe(1);
   });
 });
 
@@ -194,10 +188,21 @@ describe('Link ice-servers (RFC 9725 §4.6) rescue a first connection that fails
     expect(ep.requests[1]!.headers['if-match']).toBe('"*"');
   });
 
-  it('without Link servers a failed first connection fails start() and DELETEs', async () => {
+  it('without Link servers a failed first connection DELETEs; with reconnects off, start() fails', async () => {
     ep = await startWeriftEndpoint({ patch: 'restart', blockIceUntilRestart: true });
-    out = new WhipOutput({ id: 'l2', url: ep.url, videoBitrateKbps: 1000, connectTimeoutMs: 1500 });
+    out = new WhipOutput({ id: 'l2', url: ep.url, videoBitrateKbps: 1000, connectTimeoutMs: 1500, reconnect: { enabled: false } });
     await expect(out.start([config])).rejects.toMatchObject({ code: 'connection-timeout' });
     expect(ep.requests.map((r) => r.method)).toEqual(['POST', 'DELETE']);
+  });
+
+  it('a first connection that fails is retried with a fresh POST', async () => {
+    ep = await startWeriftEndpoint({ patch: 'restart', blockIceUntilRestart: true });
+    out = new WhipOutput({ id: 'l3', url: ep.url, videoBitrateKbps: 1000, connectTimeoutMs: 800, reconnect: { firstDelayMs: 200, random: () => 0 } });
+    const states: string[] = [];
+    out.on('state', (s) => states.push(s));
+    void out.start([config]).catch(() => undefined);
+    await vi.waitFor(() => expect(ep!.requests.filter((r) => r.method === 'POST').length).toBeGreaterThanOrEqual(2), { timeout: 8000, interval: 50 });
+    expect(states.slice(0, 2)).toEqual(['connecting', 'reconnecting']);
+    expect(ep.requests.slice(0, 3).map((r) => r.method)).toEqual(['POST', 'DELETE', 'POST']);
   });
 });

@@ -1,7 +1,9 @@
 // Test media: Annex B access units from an H.264 elementary stream (split on AUD NAL units,
 // which `-bsf:v h264_metadata=aud=insert` puts first in every access unit), and fake Opus.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { EncodedPacket, H264Config } from '../../../../src/main/protocol/media';
+import { videoPacket as makeVideoPacket, audioPacket, type EncodedPacket, type H264Config } from '../../../../src/main/protocol/media';
+import { splitAnnexB } from '../../../../src/main/protocol/h264/annexb';
+import { stripDelimiters } from '../../../../src/main/protocol/h264/access-unit';
 
 export interface AccessUnit {
   data: Uint8Array;
@@ -50,14 +52,14 @@ export function h264ConfigFrom(au: Uint8Array, width: number, height: number, fp
 }
 
 export function videoPacket(au: AccessUnit, ptsUs: number): EncodedPacket {
-  return { track: 'video', codec: 'h264', pts: ptsUs, dts: ptsUs, keyframe: au.keyframe, data: au.data };
+  return makeVideoPacket('h264', ptsUs, ptsUs, au.keyframe, stripDelimiters(splitAnnexB(au.data)));
 }
 
 /** A syntactically plausible 20 ms Opus packet (TOC: SILK WB 20 ms mono, code 0) — opaque to RTP. */
 export function fakeOpus(ptsUs: number): EncodedPacket {
   const data = new Uint8Array(60);
   data[0] = 0x48;
-  return { track: 'audio', codec: 'opus', pts: ptsUs, dts: ptsUs, keyframe: true, data };
+  return audioPacket('opus', ptsUs, data);
 }
 
 /** Opus packets from an Ogg stream (RFC 7845 §3 + RFC 3533 page layout); OpusHead/OpusTags skipped. */

@@ -1,19 +1,19 @@
 // H.264 packetization against RFC 6184 (§5.1 marker, §5.3 NRI, §5.6 single NAL, §5.7.1 STAP-A,
-// §5.8 FU-A), Annex B splitting, and the NACK history / pacer / keyframe limiter helpers.
+// §5.8 FU-A) from the engine's access-unit format (NAL units), and the NACK history / pacer.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { splitAnnexB, rtpNalUnits } from '../../../../src/main/outputs/whip/annexb';
+import { splitAnnexB } from '../../../../src/main/protocol/h264/annexb';
+import { stripDelimiters, withParameterSets } from '../../../../src/main/protocol/h264/access-unit';
 import { PacketHistory, historySize } from '../../../../src/main/outputs/whip/history';
-import { KeyframeRequestLimiter } from '../../../../src/main/outputs/whip/keyframe';
 import { Pacer } from '../../../../src/main/outputs/whip/pacer';
-import { H264RtpPacketizer, MAX_RTP_PAYLOAD } from '../../../../src/main/outputs/whip/peer';
+import { MAX_RTP_PAYLOAD, packetizeH264 } from '../../../../src/main/protocol/rtp/h264';
 import { h264ConfigFrom, splitAccessUnits } from './media-source';
 
 const units = splitAccessUnits(readFileSync(new URL('../../../fixtures/whip/testsrc-640x360-90f.h264', import.meta.url)), true).units;
 const config = h264ConfigFrom(units[0]!.data, 640, 360, 30);
 
 /** Reassemble NAL units from one access unit's RTP payloads, checking RFC 6184 rules on the way. */
-function depacketize(payloads: Buffer[]): Uint8Array[] {
+function depacketize(payloads: Uint8Array[]): Uint8Array[] {
   const nals: Uint8Array[] = [];
   let fu: number[] | undefined;
   for (const p of payloads) {
@@ -27,7 +27,7 @@ function depacketize(payloads: Buffer[]): Uint8Array[] {
       let o = 1;
       let maxNri = 0;
       while (o < p.length) {
-        const size = p.readUInt16BE(o);
+        const size = (p[o]! << 8) | p[o + 1]!;
         const nal = p.subarray(o + 2, o + 2 + size);
         maxNri = Math.max(maxNri, (nal[0]! >> 5) & 3);
         nals.push(nal);
@@ -57,49 +57,47 @@ function depacketize(payloads: Buffer[]): Uint8Array[] {
   return nals;
 }
 
-describe('H264RtpPacketizer (RFC 6184, packetization-mode=1)', () => {
+describe('packetizeH264 (RFC 6184, packetization-mode=1)', () => {
+  const hexes = (nals: readonly Uint8Array[]): string[] => nals.map((u) => Buffer.from(u).toString('hex'));
+
   it('round-trips every access unit of the fixture and marks only the last packet', () => {
-    const pk = new H264RtpPacketizer([...config.sps, ...config.pps]);
     let fuSeen = 0;
-    let stapSeen = 0;
-    let lastSeq: number | undefined;
-    for (const [i, au] of units.entries()) {
-      const packets = pk.packetize(au.data, i * 3000);
+    for (const au of units) {
+      const nals = stripDelimiters(splitAnnexB(au.data));
+      const packets = packetizeH264(nals);
       expect(packets.length).toBeGreaterThan(0);
       packets.forEach((p, k) => {
-        expect(p.header.marker).toBe(k === packets.length - 1);
-        expect(p.header.timestamp).toBe(i * 3000);
-        if (lastSeq !== undefined) expect(p.header.sequenceNumber).toBe((lastSeq + 1) & 0xffff);
-        lastSeq = p.header.sequenceNumber;
+        expect(p.marker).toBe(k === packets.length - 1);
         if ((p.payload[0]! & 0x1f) === 28) fuSeen++;
-        if ((p.payload[0]! & 0x1f) === 24) stapSeen++;
       });
-      const expected = rtpNalUnits(au.data).map((u) => Buffer.from(u).toString('hex'));
-      expect(depacketize(packets.map((p) => p.payload)).map((u) => Buffer.from(u).toString('hex'))).toEqual(expected);
+      expect(hexes(depacketize(packets.map((p) => p.payload)))).toEqual(hexes(nals));
+      if (au.keyframe) {
+        // SPS and PPS (and SEI) travel aggregated in the IDR's first packet
+        const first = packets[0]!.payload;
+        expect(first[0]! & 0x1f).toBe(24);
+        expect(depacketize([first]).map((n) => n[0]! & 0x1f).slice(0, 2)).toEqual([7, 8]);
+      }
     }
     expect(fuSeen).toBeGreaterThan(0);
-    expect(stapSeen).toBe(units.filter((u) => u.keyframe).length); // SPS+PPS in one STAP-A per IDR
   });
 
-  it('drops AUDs and prepends SPS/PPS to an IDR that lacks them', () => {
+  it('never sends AUDs or filler; an IDR given its SPS/PPS first starts with them in a STAP-A', () => {
     const idr = units.find((u) => u.keyframe)!;
     const nals = splitAnnexB(idr.data);
     expect(nals.some((n) => (n[0]! & 0x1f) === 9)).toBe(true);
     const bare = nals.filter((n) => ![7, 8, 9].includes(n[0]! & 0x1f));
-    const annexB = Buffer.concat(bare.flatMap((n) => [Buffer.from([0, 0, 0, 1]), Buffer.from(n)]));
-    const pk = new H264RtpPacketizer([...config.sps, ...config.pps]);
-    const packets = pk.packetize(annexB, 0);
+    const filler = new Uint8Array([0x0c, 0xff, 0xff]);
+    const packets = packetizeH264([new Uint8Array([0x09, 0xf0]), ...withParameterSets([...bare, filler], config.sps, config.pps)]);
     expect(packets[0]!.payload[0]! & 0x1f).toBe(24);
     const out = depacketize(packets.map((p) => p.payload));
     expect(out.map((n) => n[0]! & 0x1f).slice(0, 2)).toEqual([7, 8]);
-    expect(out.some((n) => (n[0]! & 0x1f) === 9)).toBe(false);
+    expect(out.some((n) => [9, 12].includes(n[0]! & 0x1f))).toBe(false);
   });
 
   it('fragments a large NAL with FU-A, keeping NRI and type, within the MTU', () => {
     const big = new Uint8Array(5000).fill(0xab);
     big[0] = 0x65; // NRI 3, IDR
-    const pk = new H264RtpPacketizer([]);
-    const packets = pk.packetize(Buffer.concat([Buffer.from([0, 0, 0, 1]), big]), 0);
+    const packets = packetizeH264([big]);
     expect(packets.length).toBe(Math.ceil(4999 / (MAX_RTP_PAYLOAD - 2)));
     packets.forEach((p, i) => {
       expect(p.payload[0]).toBe(0x60 | 28);
@@ -109,6 +107,16 @@ describe('H264RtpPacketizer (RFC 6184, packetization-mode=1)', () => {
       expect(p.payload.length).toBeLessThanOrEqual(MAX_RTP_PAYLOAD);
     });
     expect(Buffer.from(depacketize(packets.map((p) => p.payload))[0]!)).toEqual(Buffer.from(big));
+  });
+
+  it('a NAL one byte over the bound is two fragments; one that fits is a single NAL packet', () => {
+    const n = new Uint8Array(MAX_RTP_PAYLOAD + 1).fill(1);
+    n[0] = 0x41;
+    // FU indicator + header (2) + 1198 bytes, then 2 + the last 2 bytes (the NAL header byte is not repeated)
+    expect(packetizeH264([n]).map((p) => p.payload.length)).toEqual([MAX_RTP_PAYLOAD, 4]);
+    const fits = n.subarray(0, MAX_RTP_PAYLOAD);
+    expect(packetizeH264([fits])).toEqual([{ payload: fits, marker: true }]);
+    expect(packetizeH264([])).toEqual([]);
   });
 
   it('splits Annex B with 3- and 4-byte start codes and trailing zeros', () => {
@@ -151,28 +159,5 @@ describe('Pacer', () => {
     expect(times[times.length - 1]! - t0).toBeGreaterThan(25);
     expect(sent.indexOf('a0')).toBeLessThan(10);
     pacer.close();
-  });
-});
-
-describe('KeyframeRequestLimiter', () => {
-  it('emits at once, coalesces within the window, and a keyframe cancels the trailing request', async () => {
-    let t = 0;
-    const emit = vi.fn();
-    const l = new KeyframeRequestLimiter({ minIntervalMs: 50, emit, now: () => t });
-    l.request();
-    expect(emit).toHaveBeenCalledTimes(1);
-    t = 10;
-    l.request();
-    l.request();
-    expect(emit).toHaveBeenCalledTimes(1);
-    t = 60;
-    await new Promise((r) => setTimeout(r, 70));
-    expect(emit).toHaveBeenCalledTimes(2);
-    t = 70;
-    l.request();
-    l.keyframeSent();
-    await new Promise((r) => setTimeout(r, 70));
-    expect(emit).toHaveBeenCalledTimes(2);
-    l.close();
   });
 });

@@ -1,16 +1,10 @@
 // PresentationScheduler: one pts → wall-clock offset for both tracks, set by the slower track.
 import { describe, expect, it } from 'vitest';
 import { PresentationScheduler } from '../../../../src/main/outputs/whip/schedule';
-import type { EncodedPacket } from '../../../../src/main/protocol/media';
+import { audioPacket, videoPacket, type EncodedPacket } from '../../../../src/main/protocol/media';
 
-const pkt = (track: 'audio' | 'video', pts: number): EncodedPacket => ({
-  track,
-  codec: track === 'video' ? 'h264' : 'opus',
-  pts,
-  dts: pts,
-  keyframe: true,
-  data: new Uint8Array(1),
-});
+const pkt = (track: 'audio' | 'video', pts: number): EncodedPacket =>
+  track === 'video' ? videoPacket('h264', pts, pts, true, [new Uint8Array(1)]) : audioPacket('opus', pts, new Uint8Array(1));
 
 describe('PresentationScheduler', () => {
   it('releases a single track as it arrives (offset = its own lag)', () => {

@@ -1,5 +1,6 @@
 // WhipOutput's life cycle against a scripted endpoint: every failure after the 201 DELETEs the
-// session (RFC 9725 §4.4), errors are typed, stop() is idempotent and cancels a pending POST.
+// session (RFC 9725 §4.4), errors are typed, a server's garbage is retried as a drop (and only a
+// refusal is final), stop() is idempotent and cancels a pending POST.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WhipOutput } from '../../../../src/main/outputs/whip/whip-output';
@@ -59,7 +60,7 @@ const created = (req: SeenRequest, answer: string) =>
 describe('WhipOutput failures after the 201 end the session with DELETE', () => {
   it('an answer werift cannot use is a ProtocolError', async () => {
     srv = await startScriptedServer((req) => created(req, 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=bogus\r\n'));
-    out = new WhipOutput({ id: 'x', url: `${srv.base}/e`, token: 'tok-secret-1', videoBitrateKbps: 1000 });
+    out = new WhipOutput({ id: 'x', url: `${srv.base}/e`, token: 'tok-secret-1', videoBitrateKbps: 1000, reconnect: { enabled: false } });
     const e = await failure(out.start([config]));
     expect(e).toBeInstanceOf(ProtocolError);
     expect(srv.requests.map((r) => [r.method, r.path, r.headers.authorization])).toEqual([
@@ -72,7 +73,7 @@ describe('WhipOutput failures after the 201 end the session with DELETE', () => 
 
   it('an answer that rejects the video m-line is a ProtocolError', async () => {
     srv = await startScriptedServer((req) => created(req, deadAnswer(req.body, { rejectVideo: true })));
-    out = new WhipOutput({ id: 'x', url: `${srv.base}/e`, videoBitrateKbps: 1000 });
+    out = new WhipOutput({ id: 'x', url: `${srv.base}/e`, videoBitrateKbps: 1000, reconnect: { enabled: false } });
     const e = await failure(out.start([config]));
     expect(e).toBeInstanceOf(ProtocolError);
     expect(e.message).toMatch(/H\.264/);
@@ -81,11 +82,24 @@ describe('WhipOutput failures after the 201 end the session with DELETE', () => 
 
   it('ICE/DTLS that never connects is a ConnectError (timeout)', async () => {
     srv = await startScriptedServer((req) => created(req, deadAnswer(req.body)));
-    out = new WhipOutput({ id: 'x', url: `${srv.base}/e`, videoBitrateKbps: 1000, connectTimeoutMs: 1500 });
+    out = new WhipOutput({ id: 'x', url: `${srv.base}/e`, videoBitrateKbps: 1000, connectTimeoutMs: 1500, reconnect: { enabled: false } });
     const e = await failure(out.start([config]));
     expect(e).toBeInstanceOf(ConnectError);
     expect(['connection-timeout', 'connection-refused']).toContain(e.code);
     expect(srv.requests.map((r) => r.method)).toEqual(['POST', 'DELETE']);
+  });
+
+  it('garbage from the server is retried as a drop, with the backoff, until it answers well', async () => {
+    let posts = 0;
+    srv = await startScriptedServer((req) => (req.method === 'POST' && ++posts <= 2 ? created(req, 'v=0\r\nm=bogus\r\n') : { status: 200 }));
+    out = new WhipOutput({ id: 'x', url: `${srv.base}/e`, videoBitrateKbps: 1000, reconnect: { firstDelayMs: 100, multiplier: 1, random: () => 0 } });
+    const states: [string, number | undefined][] = [];
+    out.on('state', (st, d) => states.push([st, d.attempt]));
+    void out.start([config]).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 900));
+    expect(srv.requests.filter((r) => r.method === 'POST').length).toBeGreaterThanOrEqual(3);
+    expect(states.slice(0, 3)).toEqual([['connecting', undefined], ['reconnecting', 1], ['reconnecting', 2]]);
+    expect(out.stats().lastError?.code).toBe('protocol-violation');
   });
 });
 
@@ -105,14 +119,21 @@ describe('WhipOutput life cycle', () => {
     expect(srv.requests.map((r) => r.method)).toEqual(['POST']); // no session, nothing to DELETE
   });
 
-  it('start() needs H.264, and only once; write() before start is ignored', async () => {
+  it('start() needs H.264, and only once; a refusal is final; write() before start is ignored', async () => {
     srv = await startScriptedServer(() => ({ status: 403 }));
     out = new WhipOutput({ id: 'x', url: `${srv.base}/e`, videoBitrateKbps: 1000 });
     out.write(videoPacket(units[0]!, 0));
     expect(out.stats().framesSent).toBe(0);
     await expect(out.start([{ codec: 'opus', sampleRate: 48000, channels: 2 }])).rejects.toBeInstanceOf(InputError);
-    await expect(out.start([config])).rejects.toMatchObject({ code: 'auth-rejected', status: '403' });
     await expect(out.start([config])).rejects.toBeInstanceOf(InvalidStateError);
+    const out2 = new WhipOutput({ id: 'y', url: `${srv.base}/e`, videoBitrateKbps: 1000 });
+    const states: string[] = [];
+    out2.on('state', (st) => states.push(st));
+    await expect(out2.start([config])).rejects.toMatchObject({ code: 'auth-rejected', status: '403' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(states).toEqual(['connecting', 'failed']); // no retry loop on a refusal
+    expect(srv.requests.filter((r) => r.method === 'POST').length).toBe(1);
+    await out2.stop();
   });
 
   it('stats name the destination redacted', () => {

@@ -6,7 +6,8 @@ import { NalType, nalType } from '../../../../src/main/protocol/h264/nal';
 import { parseSps } from '../../../../src/main/protocol/h264/sps';
 
 const annexBToAvcc = (b: Uint8Array) => nalusToAvcc(splitAnnexB(b).filter((n) => nalType(n) !== NalType.AUD));
-import { encodeFlvTag, flvHeader, FlvReader } from '../../../../src/main/protocol/flv/file';
+import { encodeFlvTag, flvHeader } from '../../../../src/main/protocol/flv/file';
+import { FlvReader } from '../../../helpers/flv-reader';
 import {
   aacFrameTag, aacSequenceHeaderTag, avcEndOfSequenceTag, avcFrameTag, avcSequenceHeaderTag, exCodedFramesTag,
   exSequenceEndTag, exSequenceStartTag, fourCcNumber, parseAudioTag, parseVideoTag, setDataFrameBody,

@@ -75,15 +75,12 @@ function parseAll(m: RtmpMessage): void {
 }
 
 describe('fuzz', () => {
-  it('100k mutated server streams → messages or ProtocolError only, bounded, fast', () => {
+  it('100k mutated server streams → messages or ProtocolError only, with bounded buffers (a hang fails on the test timeout)', () => {
     const rand = prng(20240601);
     const N = 100_000;
     const counts = { ok: 0, protocolError: 0, messages: 0 };
-    const started = Date.now();
-    let slowest = 0;
     for (let i = 0; i < N; i++) {
       const input = mutate(rand, corpus(rand));
-      const t0 = performance.now();
       const r = new ChunkReader({ maxMessageSize: MAX_MESSAGE, maxPendingBytes: 4 * MAX_MESSAGE });
       try {
         let p = 0;
@@ -101,14 +98,11 @@ describe('fuzz', () => {
         if (!(e instanceof ProtocolError)) throw new Error(`iteration ${i}: ${String(e)}\n${Buffer.from(input).toString('hex')}`);
         counts.protocolError++;
       }
-      slowest = Math.max(slowest, performance.now() - t0);
     }
     expect(counts.ok + counts.protocolError).toBe(N);
     expect(counts.protocolError).toBeGreaterThan(N / 20);
     expect(counts.ok).toBeGreaterThan(N / 20);
     expect(counts.messages).toBeGreaterThan(N);
-    expect(slowest).toBeLessThan(250);
-    expect(Date.now() - started).toBeLessThan(60_000);
   }, 120_000);
 
   it('5k mutated streams through a whole session: it never throws, failures are TandemErrors', async () => {

@@ -1,6 +1,6 @@
-// The reconnect policy (PROTOCOLS.md, OBS defaults): first retry after 2 s, each later delay
-// ×1.5 plus up to 5% jitter, capped at 15 min, at most 25 tries. Used only after a disconnect,
-// never after a failed first connect or a rejected key. Pure: the caller owns the timers.
+// The reconnect policy of every output (OBS defaults): first retry after 2 s, each later delay
+// ×1.5 plus up to 5% jitter, capped at 15 min, at most 25 tries. Used after a disconnect and after
+// a failed first connect, never for an error a retry cannot fix (outputs/errors.ts). Pure.
 
 export interface ReconnectOptions {
   enabled?: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VideoPacer, type PacedFrame } from '../../../src/main/studio/video-pacer';
+import { VideoPacer, type PacedFrame } from '../../../src/main/pipeline/video-pacer';
 
 const frame = (t: number): PacedFrame => ({ data: new Uint8Array([t & 0xff]), captureTimeUs: t });
 
