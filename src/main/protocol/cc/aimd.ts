@@ -12,7 +12,9 @@
 //   the average (§5.5: "the congestion level has changed"). libwebrtc stays additive below the
 //   average too; the draft's reading recovers from a 0.85 back-off within ~2 s instead of ~10 s;
 // - increases are bounded by 1.5 · R + 10 kbit/s (§5.5: A must not exceed 1.5 · R);
-// - a further decrease waits one RTT (clamped 10-200 ms) unless the rate collapsed below half.
+// - a further decrease waits one RTT (clamped 10-200 ms) after the last decrease unless the rate
+//   collapsed below half (libwebrtc counts from the last change, increases included, which delays
+//   the first back-off after a ramp by up to 200 ms).
 
 import type { BandwidthUsage } from './trendline';
 
@@ -77,6 +79,7 @@ export class AimdRateControl {
   private minBps: number;
   private maxBps: number;
   private lastChangeMs: number | undefined;
+  private lastDecreaseMs: number | undefined;
   readonly capacity = new LinkCapacity();
   state: RateControlState = 'hold';
   /** Whether the last update was bounded by 1.5 · R + 10 kbit/s. */
@@ -100,6 +103,7 @@ export class AimdRateControl {
 
   /** Force an estimate (the no-throughput-yet back-off, a feedback timeout). */
   setEstimate(bps: number, nowMs: number): void {
+    if (bps < this.rate) this.lastDecreaseMs = nowMs;
     this.rate = this.clamp(bps);
     this.lastChangeMs = nowMs;
   }
@@ -107,7 +111,7 @@ export class AimdRateControl {
   /** May an over-use lower the rate again now (libwebrtc's TimeToReduceFurther)? */
   timeToReduceFurther(nowMs: number, rttMs: number, throughputBps: number): boolean {
     const interval = Math.min(200, Math.max(10, rttMs));
-    if (this.lastChangeMs === undefined || nowMs - this.lastChangeMs >= interval) return true;
+    if (this.lastDecreaseMs === undefined || nowMs - this.lastDecreaseMs >= interval) return true;
     return throughputBps < 0.5 * this.rate;
   }
 
@@ -150,6 +154,7 @@ export class AimdRateControl {
       // Stay on hold until the queues have drained (§5.5).
       this.state = 'hold';
       this.lastChangeMs = nowMs;
+      this.lastDecreaseMs = nowMs;
     }
     return this.rate;
   }

@@ -43,6 +43,11 @@ export class SendHistory {
   private newest: number | undefined;
   /** First unwrapped number ever sent (no entry below it exists). */
   private first = 0;
+  /**
+   * No entry below this is still waiting for a report (all were reported or expired), so marking
+   * losses starts here: the work per feedback is what is still unreported, not the whole ring.
+   */
+  private lowUnreported = 0;
 
   constructor(
     readonly capacity = 1 << 14,
@@ -75,9 +80,10 @@ export class SendHistory {
     this.sendMs[i] = sendMs;
     this.bytes[i] = bytes;
     this.state[i] = ST_SENT;
-    if (this.newest === undefined) this.first = u;
+    if (this.newest === undefined) this.first = this.lowUnreported = u;
     if (this.newest === undefined || u > this.newest) this.newest = u;
     if (u < this.first) this.first = u;
+    if (u < this.lowUnreported) this.lowUnreported = u;
     return true;
   }
 
@@ -124,9 +130,9 @@ export class SendHistory {
       if (out.newestSendMs === undefined || send > out.newestSendMs) out.newestSendMs = send;
     }
     // The rest of the range was reported not received. Walk only the part the ring can hold.
-    const first = Math.max(base, this.newest - this.capacity + 1, this.first);
+    const floor = Math.max(this.newest - this.capacity + 1, this.first);
     const last = Math.min(base + fb.statusCount - 1, this.newest);
-    for (let u = first; u <= last; u++) {
+    for (let u = Math.max(base, floor, this.lowUnreported); u <= last; u++) {
       const i = live(u);
       if (i >= 0 && this.state[i] === ST_SENT) {
         this.state[i] = ST_LOST;
@@ -134,6 +140,13 @@ export class SendHistory {
         out.lost++;
       }
     }
+    let low = Math.max(this.lowUnreported, floor);
+    while (low <= this.newest) {
+      const i = live(low);
+      if (i >= 0 && this.state[i] === ST_SENT) break;
+      low++;
+    }
+    this.lowUnreported = low;
     out.acked.sort((a, b) => a.arrivalMs - b.arrivalMs || a.sendMs - b.sendMs);
     return out;
   }
