@@ -6,7 +6,13 @@ import type { ReportBlock } from '../../src/main/protocol/cc/rtcp';
 function packet(firstByte: number, type: number, body: number[]): Uint8Array {
   if (body.length % 4 !== 0) throw new Error('RTCP body must be 32-bit aligned');
   const words = (body.length + 4) / 4 - 1;
-  return new Uint8Array([firstByte, type, words >> 8, words & 0xff, ...body]);
+  const out = new Uint8Array(4 + body.length);
+  out[0] = firstByte;
+  out[1] = type;
+  out[2] = words >> 8;
+  out[3] = words & 0xff;
+  out.set(body, 4);
+  return out;
 }
 
 function u32(v: number): number[] {
@@ -61,18 +67,13 @@ export function writeTwcc(input: TwccInput): Uint8Array {
       i += run;
       continue;
     }
-    const next14 = symbols.slice(i, i + 14);
-    if (input.chunks !== 'vector2' && next14.length === 14 && next14.every((s) => s <= 1)) {
-      let c = 0x8000;
-      next14.forEach((s, k) => (c |= s << (13 - k)));
-      chunks.push(c);
-      i += 14;
-    } else {
-      let c = 0xc000;
-      symbols.slice(i, i + 7).forEach((s, k) => (c |= s << (12 - 2 * k)));
-      chunks.push(c);
-      i += 7;
-    }
+    let oneBit = input.chunks !== 'vector2' && i + 14 <= symbols.length;
+    for (let k = 0; oneBit && k < 14; k++) if (symbols[i + k]! > 1) oneBit = false;
+    let c = oneBit ? 0x8000 : 0xc000;
+    if (oneBit) for (let k = 0; k < 14; k++) c |= symbols[i + k]! << (13 - k);
+    else for (let k = 0; k < 7 && i + k < symbols.length; k++) c |= symbols[i + k]! << (12 - 2 * k);
+    chunks.push(c);
+    i += oneBit ? 14 : 7;
   }
   const body = [
     ...u32(input.senderSsrc ?? 1),
@@ -81,9 +82,9 @@ export function writeTwcc(input: TwccInput): Uint8Array {
     (statuses.length >> 8) & 0xff, statuses.length & 0xff,
     (ref >> 16) & 0xff, (ref >> 8) & 0xff, ref & 0xff,
     input.feedbackCount & 0xff,
-    ...chunks.flatMap((c) => [c >> 8, c & 0xff]),
-    ...deltas,
   ];
+  for (const c of chunks) body.push(c >> 8, c & 0xff);
+  for (const d of deltas) body.push(d);
   while (body.length % 4 !== 0) body.push(0);
   return packet(0x80 | 15, 205, body);
 }
