@@ -1,20 +1,27 @@
 // Sender-side bandwidth estimation for the WHIP publisher: Google Congestion Control,
-// draft-ietf-rmcat-gcc-02, in its send-side (transport-wide feedback) form as in libwebrtc.
+// draft-ietf-rmcat-gcc-02, in its send-side form (transport-wide feedback, as libwebrtc runs it).
 // Pure: plain numbers and parsed RTCP in, a target bitrate out; time is the caller's ms clock.
 //
-//   onPacketSent ─► SendHistory (./history.ts) ◄─ onTransportFeedback (./twcc.ts)
-//                        │ acked packets, lost counts
-//        ┌───────────────┼─────────────────────────┐
-//   InterArrival → Trendline     acked rate            loss fraction (1 s windows)
-//   (./inter-arrival.ts, ./trendline.ts)  (RateWindow)  │
-//        └─► AimdRateControl (./aimd.ts) = Ad     LossBasedControl (./loss-based.ts) = As ≤ Ad
-//                          target = clamp(min(As, Ad, REMB), min, max), pacing = 2.5 × target
+//   onPacketSent ──► SendHistory (history.ts) ◄── onTransportFeedback (twcc.ts)
+//                       │ acked packets (send time, receive time, size), lost counts
+//     InterArrival (§5.2) → TrendlineDetector (§5.3-5.4)   acked rate R    loss per 1 s window
+//                       └──► AimdRateControl (§5.5) = Ad       LossBasedControl (§6) = As ≤ Ad
+//     target = clamp(min(As, Ad, REMB), min, max);  pacing = 2.5 × target (libwebrtc's factor)
 //
 // Without transport-cc (the server negotiated none) the same controllers run on receiver reports:
-// RR fraction lost feeds the loss side, and the RTT above its minimum (./rtt.ts) replaces the
-// trendline as the over-use signal. A TWCC feedback arriving switches to transport-cc mode.
-// Feedback silence for 3 intervals (≥ 4.5 s) while sending scales the target by 0.8 per second, as
-// libwebrtc does. REMB (draft-alvestrand-rmcat-remb-03) caps the target when present.
+// the RR fraction lost feeds the loss side, and the RTT above its minimum (rtt.ts) replaces the
+// trendline as the over-use signal; REMB still caps. A TWCC feedback arriving switches modes.
+// Feedback silence for 3 intervals (≥ 4.5 s) while sending scales the target by 0.8 per second
+// (libwebrtc's feedback timeout).
+//
+// Where this differs from libwebrtc, on purpose (each is commented where it is done):
+// - an over-use while our 1 s send rate is below the busiest 150 ms the receiver saw in the last 3 s
+//   and the queueing delay is under 150 ms is a keyframe burst draining by itself: hold, not cut;
+// - the over-use back-off is 0.85 × max(R, busiest 150 ms of the last 500 ms), the receive rate
+//   while the queue was busy, so a burst-shortened average does not cut below the capacity;
+// - below the link capacity estimate − 3σ the increase is multiplicative again (§5.5's "far from
+//   convergence"); libwebrtc stays additive there;
+// - a further decrease waits one RTT after the last decrease, not after the last change.
 import { InputError } from '../../../shared/errors';
 import { AimdRateControl } from './aimd';
 import { SendHistory } from './history';
@@ -25,72 +32,9 @@ import type { ReportBlock, RtcpFeedback } from './rtcp';
 import { RttQueueDetector, SenderReportLog } from './rtt';
 import { TrendlineDetector, type BandwidthUsage } from './trendline';
 import type { TwccFeedback } from './twcc';
+import type { BweMode, BweOptions, BweReason, BweStats, BweTarget } from './types';
 
-export type BweMode = 'transport-cc' | 'receiver-reports';
-
-export type BweReason =
-  | 'start'
-  | 'max'
-  | 'remb'
-  | 'feedback-timeout'
-  | 'loss-high'
-  | 'loss-moderate'
-  | 'ramp-up'
-  | 'delay-overuse'
-  | 'delay-burst'
-  | 'delay-underuse'
-  | 'delay-normal'
-  | 'throughput-limit'
-  | 'rtt-overuse'
-  | 'rtt-hold'
-  | 'rtt-normal';
-
-export interface BweOptions {
-  /** Bounds for this destination, bit/s (e.g. 300 kbit/s and the configured bitrate). */
-  minBps: number;
-  maxBps: number;
-  startBps: number;
-  /** Whether transport-wide CC was negotiated (extmap transport-wide-cc-01 + rtcp-fb transport-cc). */
-  transportCc: boolean;
-  /** Pacing rate ÷ target (libwebrtc's pacing factor, 2.5). */
-  pacingFactor?: number;
-  /** In receiver-report mode, the SSRC whose blocks give the loss (e.g. video); default any. */
-  lossSsrc?: number;
-  historyCapacity?: number;
-  historyMs?: number;
-}
-
-export interface BweTarget {
-  bitrateBps: number;
-  /** Direction of the last change of bitrateBps. */
-  state: 'increase' | 'hold' | 'decrease';
-  /** What limits or moved the target. */
-  reason: BweReason;
-  mode: BweMode;
-  /** Ad, the delay-based (or RTT-based) rate. */
-  delayBased: number;
-  /** As, the loss-based rate. */
-  lossBased: number;
-  /** Acknowledged (receive) rate, bit/s, when known. */
-  acked: number | undefined;
-  /** One-way queueing delay of the newest acked packet (above the 10 s minimum), ms. */
-  queueDelayMs: number | undefined;
-  rttMs: number | undefined;
-  /** Last loss report, 0..1. */
-  lossFraction: number;
-  rembBps: number | undefined;
-  pacingRateBps: number;
-}
-
-export interface BweStats {
-  historyEntries: number;
-  srLogEntries: number;
-  rttSamples: number;
-  feedbacks: number;
-  /** Inputs dropped as invalid (non-finite numbers, duplicates, unknown sequence numbers). */
-  ignored: number;
-  interArrivalResets: number;
-}
+export type { BweMode, BweOptions, BweReason, BweStats, BweTarget } from './types';
 
 /** Transport feedback loss is reported in windows of this length (libwebrtc's kLossUpdateInterval). */
 export const LOSS_WINDOW_MS = 1000;
@@ -199,7 +143,11 @@ export class SendSideBandwidthEstimator {
     this.combine(this.clock(this.now), false);
   }
 
-  /** A media packet left with this transport-wide sequence number (16 bits) and size. */
+  /**
+   * A media packet (audio or video, RTX included) left with this transport-wide sequence number
+   * (16 bits; wraps) and size on the wire. In receiver-report mode only time and size are used, so
+   * any counter will do.
+   */
   onPacketSent(seq: number, sendTimeMs: number, bytes: number): void {
     if (!Number.isInteger(seq) || !Number.isFinite(sendTimeMs) || !(bytes > 0 && bytes <= 0xffff)) {
       this.counters.ignored++;
