@@ -39,6 +39,8 @@ export interface LinkSimOptions {
   /** Probability that one feedback packet (TWCC/RR/REMB) is lost on the way back. */
   feedbackLoss?: number;
   rembBps?: (tMs: number) => number | undefined;
+  /** Receiver report interval (default 1000 ms). */
+  rrIntervalMs?: number;
   keyframeFactor?: number;
   /** First transport-wide sequence number (default near the 16-bit wrap). */
   firstSeq?: number;
@@ -279,7 +281,8 @@ export function runLinkSim(o: LinkSimOptions): SimResult {
 
   const receiverReport = (t: number): void => {
     if (t >= o.durationMs) return;
-    q.push(t + 1000, () => receiverReport(t + 1000));
+    const next = t + (o.rrIntervalMs ?? 1000);
+    q.push(next, () => receiverReport(next));
     if (rtpFirst < 0) return;
     const expected = rtpHighest - rtpFirst + 1;
     const expInt = expected - priorExpected;
@@ -315,7 +318,7 @@ export function runLinkSim(o: LinkSimOptions): SimResult {
   q.push(0, () => audio(0));
   q.push(0, () => senderReport(0));
   if (mode === 'twcc') q.push(60, () => twcc(60));
-  q.push(1000, () => receiverReport(1000));
+  q.push(o.rrIntervalMs ?? 1000, () => receiverReport(o.rrIntervalMs ?? 1000));
   q.push(250, () => remb(250));
   q.push(0, () => sample(0));
   for (let ev = q.pop(); ev; ev = q.pop()) ev.run();

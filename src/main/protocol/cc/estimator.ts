@@ -81,7 +81,9 @@ export class SendSideBandwidthEstimator {
   private rrRttMs: number | undefined;
   private rrRttAt = -Infinity;
   private feedbackRttMs: number | undefined;
-  private feedbackIntervalMs = 100;
+  /** Mean gap between feedback (TWCC) or loss reports (RR mode), and a slowly decaying maximum. */
+  private feedbackIntervalMs: number;
+  private feedbackGapMaxMs: number;
   private lastFeedbackMs: number | undefined;
   private lastSentMs: number | undefined;
   private lastTimeoutMs: number | undefined;
@@ -103,6 +105,9 @@ export class SendSideBandwidthEstimator {
     this.minBps = minBps;
     this.maxBps = maxBps;
     this.modeNow = opts.transportCc ? 'transport-cc' : 'receiver-reports';
+    // RR mode starts by assuming RFC 3550 §6.2's 5 s report interval until reports show otherwise.
+    this.feedbackIntervalMs = opts.transportCc ? 100 : 1000;
+    this.feedbackGapMaxMs = opts.transportCc ? 100 : 5000;
     this.pacingFactor = opts.pacingFactor ?? 2.5;
     this.lossSsrc = opts.lossSsrc;
     this.history = new SendHistory(opts.historyCapacity ?? 1 << 14, opts.historyMs ?? 5000);
@@ -171,7 +176,9 @@ export class SendSideBandwidthEstimator {
   process(nowMs: number): void {
     const now = this.clock(nowMs);
     if (this.lastFeedbackMs === undefined || this.lastSentMs === undefined || now - this.lastSentMs > 1000) return;
-    const timeout = Math.max(FEEDBACK_TIMEOUT_MIN_MS, 3 * this.feedbackIntervalMs);
+    // Three feedback intervals (libwebrtc: 3 × 1.5 s), against the longest recent gap so that a
+    // server sending RRs every 5 s (RFC 3550 §6.2's minimum without AVPF) is not timed out.
+    const timeout = Math.max(FEEDBACK_TIMEOUT_MIN_MS, 3 * this.feedbackGapMaxMs);
     if (now - this.lastFeedbackMs <= timeout) return;
     if (this.lastTimeoutMs !== undefined && now - this.lastTimeoutMs < 1000) return;
     this.lastTimeoutMs = now;
@@ -278,8 +285,9 @@ export class SendSideBandwidthEstimator {
 
   private noteFeedback(now: number): void {
     if (this.lastFeedbackMs !== undefined) {
-      const gap = Math.min(1000, Math.max(0, now - this.lastFeedbackMs));
+      const gap = Math.min(10_000, Math.max(0, now - this.lastFeedbackMs));
       this.feedbackIntervalMs = 0.9 * this.feedbackIntervalMs + 0.1 * gap;
+      this.feedbackGapMaxMs = Math.max(gap, 0.95 * this.feedbackGapMaxMs);
     }
     this.lastFeedbackMs = now;
   }

@@ -121,6 +121,14 @@ describe('fallback without transport-cc: receiver reports (+ REMB) only', () => 
     expect(mean(between(r, 20_000).map(rel))).toBeGreaterThan(0.5);
   });
 
+  it('does not time out a server that reports every 5 s, and still backs off on its loss', () => {
+    const clean = run({ capacityBps: 50e6, feedback: 'rr', rrIntervalMs: 5000, estimator: { ...EST, startBps: 3e6 }, durationMs: 30_000 });
+    expect(clean.samples.some((s) => s.target.reason === 'feedback-timeout')).toBe(false);
+    expect(clean.samples[clean.samples.length - 1]!.targetBps).toBeGreaterThan(3e6);
+    const lossy = run({ capacityBps: 50e6, feedback: 'rr', rrIntervalMs: 5000, lossRate: 0.2, durationMs: 30_000 });
+    expect(lossy.samples[lossy.samples.length - 1]!.targetBps).toBeLessThan(0.7 * EST.startBps);
+  });
+
   it('ramps to the maximum on a clean link and caps at REMB', () => {
     const clean = run({ capacityBps: 50e6, feedback: 'rr', durationMs: 15_000 });
     expect(clean.samples[clean.samples.length - 1]!.targetBps).toBe(EST.maxBps);
