@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { rawClient, startRig, wire, type RawClient, type Rig } from '../../helpers/obs-websocket';
+import { ObsWebSocketService } from '../../../src/main/control/obs-websocket';
+import { Studio } from '../../../src/main/studio/studio';
 
 const PASSWORD = 'hunter2-but-longer';
 const b64sha = (s: string) => createHash('sha256').update(s).digest('base64');
@@ -48,6 +50,28 @@ describe('obs-websocket: where it listens', () => {
   it('a busy port is a clear error', async () => {
     rig = await startRig();
     await expect(startRig({ port: rig.server.port })).rejects.toMatchObject({ message: `port ${rig.server.port} is already in use` });
+  });
+});
+
+describe('obs-websocket: the service the engine holds', () => {
+  it('is off until applied, restarts on a new configuration, stops, and its status never holds the password', async () => {
+    const studio = new Studio({ mode: 'headless' });
+    const service = new ObsWebSocketService(studio);
+    expect(service.status()).toEqual({ running: false, authRequired: false, clients: [] });
+    await expect(service.apply({ enabled: true, port: 0, lan: true })).rejects.toMatchObject({ code: 'invalid-argument' });
+    expect(service.status()).toMatchObject({ running: false, error: expect.stringContaining('password') });
+    const on = await service.apply({ enabled: true, port: 0, password: PASSWORD });
+    expect(on).toMatchObject({ running: true, host: '127.0.0.1', authRequired: true });
+    const c = await rawClient(`ws://127.0.0.1:${on.port}`);
+    expect((await c.next(0)).d.authentication).toBeDefined();
+    const open = await service.apply({ enabled: true, port: 0 });
+    expect((await c.closed).code).toBe(1001); // restarted: clients reconnect
+    expect(open.authRequired).toBe(false);
+    expect(JSON.stringify(service.status())).not.toContain(PASSWORD);
+    expect(await service.apply({ enabled: false })).toEqual({ running: false, authRequired: false, clients: [] });
+    await expect(rawClient(`ws://127.0.0.1:${open.port}`)).rejects.toThrow();
+    await service.shutdown();
+    await studio.close();
   });
 });
 

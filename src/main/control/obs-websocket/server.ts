@@ -95,6 +95,9 @@ export async function startObsWebSocket(engine: ObsEngine, opts: ObsWebSocketOpt
   const throttle = new AuthThrottle(opts.throttle);
   const allowedOrigins = new Set((opts.allowedOrigins ?? []).map((o) => o.toLowerCase()));
   const identifyTimeout = opts.identifyTimeoutMs ?? 30_000;
+  const listenPort = opts.port ?? DEFAULT_PORT;
+  // Closures below use these copies, never `opts`, so the password is not kept alive with them.
+  const onClientsChanged = opts.onClientsChanged;
   const ids = itemIdsFor(engine);
   const clients = new Map<string, Client>();
   let ready = true;
@@ -114,7 +117,7 @@ export async function startObsWebSocket(engine: ObsEngine, opts: ObsWebSocketOpt
     outgoingMessages: c.session.outgoingMessages,
   });
   const list = (): ObsClientInfo[] => [...clients.values()].map(info);
-  const changed = (): void => opts.onClientsChanged?.(list());
+  const changed = (): void => onClientsChanged?.(list());
 
   const broadcast = (e: ObsEvent): void => {
     const text = JSON.stringify({ op: Op.Event, d: e });
@@ -227,9 +230,9 @@ export async function startObsWebSocket(engine: ObsEngine, opts: ObsWebSocketOpt
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new InputError('invalid-argument', `port ${opts.port ?? DEFAULT_PORT} is already in use`) : err);
+      reject(err.code === 'EADDRINUSE' ? new InputError('invalid-argument', `port ${listenPort} is already in use`) : err);
     });
-    server.listen(opts.port ?? DEFAULT_PORT, host, () => resolve());
+    server.listen(listenPort, host, () => resolve());
   });
   server.on('error', () => undefined);
   const a = server.address();
