@@ -1,7 +1,7 @@
 // What the preload exposes: one named function per StudioApi method (never a generic
 // `invoke(channel)`), plus an event subscription. Built from a structural ipcRenderer so the
 // same code is tested with doubles.
-import { API_METHODS, IPC_EVENT_CHANNEL, IPC_MEDIA_CHANNEL, IPC_PREFIX, type ApiMethod } from '../shared/methods';
+import { API_METHODS, IPC_EVENT_CHANNEL, IPC_MEDIA_CHANNEL, IPC_MEDIA_CONTROL_CHANNEL, IPC_PREFIX, type ApiMethod } from '../shared/methods';
 
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
@@ -12,8 +12,10 @@ export interface IpcRendererLike {
 
 export type PreloadApi = Record<ApiMethod, (params?: unknown) => Promise<unknown>> & {
   onEvent(listener: (msg: unknown) => void): () => void;
-  /** One media-wire message (I420 frame or PCM chunk) to the engine. */
+  /** One media-wire message (encoded chunk, decoder config, I420 frame or PCM) to the engine. */
   sendMedia(msg: Uint8Array): void;
+  /** The engine's media control messages (which encoders to run, keyframe and bitrate requests). */
+  onMediaControl(listener: (msg: unknown) => void): () => void;
 };
 
 export function buildPreloadApi(ipc: IpcRendererLike): PreloadApi {
@@ -30,6 +32,13 @@ export function buildPreloadApi(ipc: IpcRendererLike): PreloadApi {
   };
   api.sendMedia = (msg: Uint8Array) => {
     if (msg instanceof Uint8Array) ipc.send(IPC_MEDIA_CHANNEL, msg);
+  };
+  api.onMediaControl = (listener) => {
+    const wrapped = (_event: unknown, msg: unknown) => listener(msg);
+    ipc.on(IPC_MEDIA_CONTROL_CHANNEL, wrapped);
+    return () => {
+      ipc.removeListener(IPC_MEDIA_CONTROL_CHANNEL, wrapped);
+    };
   };
   return Object.freeze(api) as PreloadApi;
 }

@@ -16,6 +16,7 @@ import type { OutputState } from '../../shared/stats';
 import type { EncoderGroupStats, OutputStats } from '../../shared/stats';
 import { TandemError } from '../../shared/errors';
 import type { MediaControl, MediaMessage, RendererGroup } from '../../shared/media-wire';
+import { codecString } from '../../shared/codec';
 import { TypedEmitter } from '../util/emitter';
 import { Encoder } from '../encoder/encoder';
 import { gopFrames, type H264Profile, type SourceSpec, type VideoEncoderName } from '../encoder/args';
@@ -369,17 +370,3 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     if (src.kind === 'studio') src.control(this.closed ? { type: 'encoders', path: this.path, groups: [] } : this.encodersMessage());
   }
 }
-
-/**
- * RFC 6381 §3.3 codec string for WebCodecs: avc1.PPCCLL. Constrained Baseline (42e0) for WebRTC,
- * High (6400) otherwise; the level from the frame size and rate (H.264 Table A-1: 3.1 up to
- * 1280×720@30, 4.0 up to 1920×1080@30, 4.2 up to 1080p60, 5.1 beyond).
- */
-export function codecString(profile: H264Profile, width: number, height: number, fps: number): string {
-  const mbs = Math.ceil(width / 16) * Math.ceil(height / 16);
-  const rate = mbs * fps;
-  const level = mbs <= 3600 && rate <= 108_000 ? 0x1f : mbs <= 8192 && rate <= 245_760 ? 0x28 : mbs <= 8704 && rate <= 522_240 ? 0x2a : 0x33;
-  const p = profile === 'baseline' ? '42e0' : profile === 'main' ? '4d40' : '6400';
-  return `avc1.${p}${level.toString(16).padStart(2, '0')}`;
-}
-

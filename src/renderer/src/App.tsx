@@ -14,7 +14,7 @@ import { SettingsDialog } from './components/SettingsDialog';
 import { onActionError } from './actions';
 import type { Program } from './engine/program';
 import type { Connection } from './api/client';
-import type { StudioState } from '../../shared/api';
+import type { StudioState, VideoSupport } from '../../shared/api';
 
 export function App() {
   const status = useStudio();
@@ -53,6 +53,7 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
   }, [state.settings.language]);
   const onProgram = useCallback((p: Program | null) => setProgram(p), []);
   const openLink = useCallback(() => conn.openMediaLink(), [conn]);
+  const reportVideo = useCallback((s: VideoSupport) => void conn.api.reportVideoSupport(s).catch(() => undefined), [conn]);
   const live = state.destinations.filter((d) => d.state === 'live').length;
   return (
     <div className="app">
@@ -73,7 +74,7 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
         <SourcesPanel api={conn.api} doc={state.sceneDoc} output={state.settings} />
       </aside>
       <main className="center">
-        <ProgramView settings={state.settings} doc={state.sceneDoc} capture={state.capture} openLink={openLink} onProgram={onProgram} />
+        <ProgramView settings={state.settings} doc={state.sceneDoc} capture={state.capture} openLink={openLink} onProgram={onProgram} reportVideo={reportVideo} />
       </main>
       <aside className="right">
         <DestinationsPanel api={conn.api} destinations={state.destinations} stats={stats} storage={state.secretStorage} />

@@ -9,7 +9,7 @@ export interface Connection {
   api: StudioApi;
   transport: EventfulTransport;
   mode: 'electron' | 'browser';
-  /** Opens the raw media channel to the engine (frames and PCM), or null where there is none. */
+  /** Opens the media channel to the engine (chunks or frames, PCM; control back), or null where there is none. */
   openMediaLink(): MediaLink | null;
 }
 
@@ -24,7 +24,11 @@ export async function connect(): Promise<Connection> {
     const transport = bridgeTransport(window.tandem);
     const bridge = window.tandem;
     const send = bridge.sendMedia;
-    const openMediaLink = typeof send === 'function' ? () => bridgeMediaLink((m) => (send as (m: Uint8Array) => void)(m)) : () => null;
+    const control = bridge.onMediaControl;
+    const openMediaLink =
+      typeof send === 'function' && typeof control === 'function'
+        ? () => bridgeMediaLink((m) => (send as (m: Uint8Array) => void)(m), (fn) => (control as (f: (m: unknown) => void) => () => void)(fn))
+        : () => null;
     return { api: createApiClient(transport), transport, mode: 'electron', openMediaLink };
   }
   const token = new URLSearchParams(window.location.search).get('token');

@@ -4,6 +4,9 @@ import type { Settings } from '../../../shared/api';
 import type { SceneDoc } from '../../../shared/scene/model';
 import { Program, type ProgramStats } from '../engine/program';
 import type { MediaLink } from '../engine/media-link';
+import { checkSupport } from '../engine/video-encoders';
+import { codecString } from '../../../shared/codec';
+import type { VideoSupport } from '../../../shared/api';
 
 interface Props {
   settings: Settings;
@@ -12,10 +15,12 @@ interface Props {
   capture: boolean;
   openLink: () => MediaLink | null;
   onProgram: (p: Program | null) => void;
+  /** Tell the engine whether WebCodecs can encode here (at start, and when it breaks). */
+  reportVideo: (s: VideoSupport) => void;
 }
 
 /** The program preview: the compositor's own canvas. */
-export function ProgramView({ settings, doc, capture, openLink, onProgram }: Props) {
+export function ProgramView({ settings, doc, capture, openLink, onProgram, reportVideo }: Props) {
   const tr = useT();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const programRef = useRef<Program | null>(null);
@@ -29,7 +34,7 @@ export function ProgramView({ settings, doc, capture, openLink, onProgram }: Pro
     canvas.height = settings.height;
     let p: Program;
     try {
-      p = new Program(canvas, settings.fps);
+      p = new Program(canvas, settings.fps, { onWebCodecsFailure: (reason) => reportVideo({ webcodecs: false, reason: reason.slice(0, 500) }) });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       queueMicrotask(() => setError(message));
@@ -44,7 +49,20 @@ export function ProgramView({ settings, doc, capture, openLink, onProgram }: Pro
       programRef.current = null;
       p.dispose();
     };
-  }, [settings.width, settings.height, settings.fps, onProgram]);
+  }, [settings.width, settings.height, settings.fps, onProgram, reportVideo]);
+
+  useEffect(() => {
+    // What the engine's encoder groups will ask for: Constrained Baseline at the output size.
+    const codec = codecString('baseline', settings.width, settings.height, settings.fps);
+    const probe = { group: 0, codec, width: settings.width, height: settings.height, fps: settings.fps, bitrateKbps: settings.videoBitrateKbps, keyintFrames: 60 };
+    let cancelled = false;
+    void checkSupport(probe).then((r) => {
+      if (!cancelled) reportVideo(r.supported ? { webcodecs: true, codec } : { webcodecs: false, codec, reason: (r.reason ?? 'unsupported').slice(0, 500) });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [settings.width, settings.height, settings.fps, settings.videoBitrateKbps, reportVideo]);
 
   useEffect(() => {
     programRef.current?.setDoc(doc);

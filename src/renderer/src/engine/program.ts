@@ -1,6 +1,9 @@
-// The program: keeps one runtime per scene source, runs the compositor on a steady clock,
-// cross-fades on scene switches, and while capturing sends I420 frames and the mixer's PCM to
-// the engine with capture timestamps on one wall clock.
+// The program: keeps one runtime per scene source, runs the compositor on the output clock (a
+// Worker's heartbeat: clock.worker.ts, so a hidden window keeps the rate), cross-fades on scene
+// switches, and while capturing sends the engine what it asks for (docs/ARCHITECTURE.md "Media
+// path"): on the WebCodecs path one VideoFrame per tick to the encoder groups (video-encoders.ts),
+// on the ffmpeg path I420 frames read back from the GPU; and the mixer's PCM, all with capture
+// timestamps on one wall clock.
 import type { SceneDoc, SceneSource, StudioScene } from '../../../shared/scene/model';
 import { FrameClock } from '../../../shared/frame-clock';
 import { MEDIA_HEADER } from '../../../shared/media-wire';
@@ -8,6 +11,9 @@ import { Compositor, type DrawLayer } from './compositor';
 import { createRuntime, type SourceRuntime } from './layers';
 import type { MediaLink } from './media-link';
 import { Mixer } from './mixer';
+import { EncoderSet, type EncoderSetStats } from './video-encoders';
+import type { MediaControl } from '../../../shared/media-wire';
+import ClockWorker from './clock.worker.ts?worker';
 
 export interface ProgramStats {
   fps: number;
@@ -18,8 +24,16 @@ export interface ProgramStats {
   linkDrops: number;
   framesSent: number;
   bytesSent: number;
-  /** Mean milliseconds per frame spent composing + presenting, converting + reading back, sending. */
+  /** Mean milliseconds per frame spent composing + presenting, converting + reading back / making the VideoFrame, sending. */
   ms: { render: number; capture: number; send: number };
+  /** How video leaves the renderer while capturing. */
+  path: 'webcodecs' | 'ffmpeg' | 'idle';
+  encoders: EncoderSetStats;
+}
+
+export interface ProgramOptions {
+  /** WebCodecs cannot encode here (or broke twice): the engine should use its ffmpeg path. */
+  onWebCodecsFailure: (reason: string) => void;
 }
 
 /** Exponentially weighted mean, for per-stage timings. */
@@ -40,7 +54,10 @@ export class Program {
   private doc: SceneDoc | null = null;
   private fade: { from: StudioScene; startMs: number; durationMs: number } | null = null;
   private link: MediaLink | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private offControl: (() => void) | undefined;
+  private readonly clockWorker: Worker;
+  private path: 'webcodecs' | 'ffmpeg' = 'ffmpeg';
+  private readonly encoders: EncoderSet;
   private framesSent = 0;
   private readonly tRender = new Ewma();
   private readonly tCapture = new Ewma();
@@ -49,10 +66,18 @@ export class Program {
   private software = false;
 
   constructor(
-    canvas: HTMLCanvasElement,
+    private readonly canvas: HTMLCanvasElement,
     readonly fps: number,
+    private readonly opts: ProgramOptions,
   ) {
     this.compositor = new Compositor(canvas, canvas.width, canvas.height);
+    this.encoders = new EncoderSet(
+      {
+        chunk: (g, key, enc, t, avcc) => this.link?.sendChunk(g, key, enc, t, avcc),
+        config: (g, avcC) => this.link?.sendConfig(g, avcC),
+      },
+      (reason) => this.opts.onWebCodecsFailure(reason),
+    );
     // Software GL (no GPU, e.g. SwiftShader): every full-frame pass costs CPU, and showing the
     // preview makes the page compositor read the canvas back too. Measured at 720p30 on 2 cores
     // (8 s of capture): frames reaching the engine were 37 with sync readback + preview every
@@ -60,7 +85,9 @@ export class Program {
     // the preview refreshes every third frame; readback stays asynchronous (PBO + fence).
     this.software = isSoftwareGl(this.compositor.gl);
     this.clock = new FrameClock(fps, performance.now());
-    this.schedule();
+    this.clockWorker = new ClockWorker();
+    this.clockWorker.onmessage = () => this.frame();
+    this.clockWorker.postMessage({ fps });
   }
 
   /** Adopt a new scene document: create/dispose runtimes, start a transition on scene change. */
@@ -89,13 +116,25 @@ export class Program {
     }
   }
 
-  /** Start or stop sending frames and audio to the engine. */
+  /** Start or stop sending media to the engine. */
   async setLink(link: MediaLink | null): Promise<void> {
+    this.offControl?.();
+    this.offControl = undefined;
     this.link?.close();
+    this.encoders.close();
     this.link = link;
     if (link) {
+      this.offControl = link.onControl((m) => this.onControl(m));
       await this.mixer.start((pcm, rate, ch, t) => this.link?.sendAudio(rate, ch, t, pcm));
     } else this.mixer.stop();
+  }
+
+  private onControl(m: MediaControl): void {
+    if (m.type === 'encoders') {
+      this.path = m.path;
+      void this.encoders.configure(m.path === 'webcodecs' ? m.groups : []);
+    } else if (m.type === 'keyframe') this.encoders.keyframe(m.group);
+    else if (m.type === 'bitrate') this.encoders.bitrate(m.group, m.kbps);
   }
 
   stats(): ProgramStats {
@@ -109,12 +148,16 @@ export class Program {
       framesSent: this.framesSent,
       bytesSent: this.link?.bytesSent ?? 0,
       ms: { render: this.tRender.value, capture: this.tCapture.value, send: this.tSend.value },
+      path: this.link ? this.path : 'idle',
+      encoders: this.encoders.stats(),
     };
   }
 
   dispose(): void {
     this.running = false;
-    clearTimeout(this.timer);
+    this.clockWorker.terminate();
+    this.offControl?.();
+    this.encoders.close();
     this.link?.close();
     for (const rt of this.runtimes.values()) rt.dispose();
     this.runtimes.clear();
@@ -140,12 +183,8 @@ export class Program {
     return out;
   }
 
-  private schedule(): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => this.frame(), this.clock.delayUntilNext(performance.now()));
-  }
-
   private frame(): void {
+    if (!this.running) return;
     const now = performance.now();
     const tick = this.clock.tick(now);
     if (tick && this.doc) {
@@ -158,11 +197,20 @@ export class Program {
         else previous = { layers: this.layersOf(this.fade.from, wallMs), mix };
       }
       this.compositor.compose(this.layersOf(current, wallMs), previous);
-      const previewEvery = this.software && this.link ? 3 : 1;
+      const webcodecs = this.link !== null && this.path === 'webcodecs' && this.encoders.size > 0;
+      // On software GL the raw path reads every frame back, so the preview refreshes every third
+      // frame; WebCodecs takes the canvas itself, so it is presented every frame.
+      const previewEvery = this.software && this.link && !webcodecs ? 3 : 1;
       if (tick.index % previewEvery === 0) this.compositor.present();
       const t1 = performance.now();
       this.tRender.add(t1 - now);
-      if (this.link) {
+      if (webcodecs) {
+        const frame = new VideoFrame(this.canvas, { timestamp: wallUs(tick.timeMs) });
+        this.encoders.encode(frame);
+        frame.close();
+        this.framesSent++;
+        this.tCapture.add(performance.now() - t1);
+      } else if (this.link && this.path === 'ffmpeg') {
         this.compositor.capture(wallUs(tick.timeMs), MEDIA_HEADER);
         this.tCapture.add(performance.now() - t1);
       }
@@ -173,7 +221,6 @@ export class Program {
       if (this.link?.sendVideo(f.width, f.height, f.captureTimeUs, f.data)) this.framesSent++;
     }
     if (frames.length) this.tSend.add(performance.now() - t2);
-    this.schedule();
   }
 }
 

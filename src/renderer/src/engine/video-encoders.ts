@@ -1,0 +1,207 @@
+// The renderer's side of the encoder groups (docs/ARCHITECTURE.md "Media path"): one WebCodecs
+// VideoEncoder per group the engine asks for, fed the program's VideoFrame on the output clock.
+// - AVC format 'avc': the decoder config (avcC) goes to the engine once per change, each chunk
+//   as length-prefixed NAL units with its capture time; the engine parses the NAL units once.
+// - Keyframes: encode(frame, {keyFrame: true}) on the engine's request (a PLI, a destination
+//   joining or reconnecting) gives an IDR at that very frame; the fixed GOP is kept by forcing one
+//   every keyintFrames frames as well.
+// - Bitrate: configure() again with the new bitrate, live.
+// - Errors: a failed encoder is recreated (its next frame a keyframe); a second failure within
+//   10 s, or a config isConfigSupported refuses, is reported, and the engine falls back to its
+//   ffmpeg path (raw frames), so audio and the other groups never stop.
+import type { RendererGroup } from '../../../shared/media-wire';
+
+export interface ChunkSink {
+  chunk(group: number, keyframe: boolean, encodeUs: number, captureUs: number, avcc: Uint8Array): void;
+  config(group: number, avcC: Uint8Array): void;
+}
+
+export interface EncoderSetStats {
+  encoders: number;
+  /** Frames not encoded because an encoder's queue was full. */
+  dropped: number;
+  /** Encoders recreated after an error. */
+  restarts: number;
+  lastError: string | undefined;
+}
+
+const MAX_QUEUE = 3;
+const FAILURE_WINDOW_MS = 10_000;
+
+export function encoderConfig(g: RendererGroup): VideoEncoderConfig {
+  return {
+    codec: g.codec,
+    width: g.width,
+    height: g.height,
+    bitrate: g.bitrateKbps * 1000,
+    framerate: g.fps,
+    latencyMode: 'realtime',
+    bitrateMode: 'constant',
+    hardwareAcceleration: 'no-preference',
+    avc: { format: 'avc' },
+  };
+}
+
+/** Whether this renderer can encode `g` with WebCodecs, and why not. */
+export async function checkSupport(g: RendererGroup): Promise<{ supported: boolean; reason?: string }> {
+  if (typeof VideoEncoder === 'undefined') return { supported: false, reason: 'this window has no WebCodecs VideoEncoder (not a secure context, or an old browser)' };
+  try {
+    const r = await VideoEncoder.isConfigSupported(encoderConfig(g));
+    return r.supported ? { supported: true } : { supported: false, reason: `VideoEncoder.isConfigSupported refused ${g.codec} at ${g.width}×${g.height}` };
+  } catch (err) {
+    return { supported: false, reason: `VideoEncoder.isConfigSupported failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+class GroupEncoder {
+  enc: VideoEncoder;
+  config: VideoEncoderConfig;
+  keyNext = true;
+  sinceKey = 0;
+  lastAvcC = '';
+  failures: number[] = [];
+
+  constructor(
+    readonly group: RendererGroup,
+    private readonly sink: ChunkSink,
+    private readonly onError: (ge: GroupEncoder, err: DOMException) => void,
+  ) {
+    this.config = encoderConfig(group);
+    this.enc = this.make();
+  }
+
+  make(): VideoEncoder {
+    const enc = new VideoEncoder({
+      output: (chunk, meta) => this.output(chunk, meta),
+      error: (err) => this.onError(this, err),
+    });
+    enc.configure(this.config);
+    this.keyNext = true;
+    return enc;
+  }
+
+  encode(frame: VideoFrame): boolean {
+    if (this.enc.state !== 'configured') return false;
+    const key = this.keyNext || this.sinceKey >= this.group.keyintFrames;
+    if (!key && this.enc.encodeQueueSize >= MAX_QUEUE) return false;
+    this.enc.encode(frame, { keyFrame: key });
+    if (key) {
+      this.keyNext = false;
+      this.sinceKey = 0;
+    }
+    this.sinceKey++;
+    return true;
+  }
+
+  setBitrate(kbps: number): void {
+    this.config = { ...this.config, bitrate: kbps * 1000 };
+    if (this.enc.state === 'configured') this.enc.configure(this.config);
+  }
+
+  close(): void {
+    if (this.enc.state !== 'closed') this.enc.close();
+  }
+
+  private output(chunk: EncodedVideoChunk, meta: EncodedVideoChunkMetadata | undefined): void {
+    const desc = meta?.decoderConfig?.description;
+    if (desc) {
+      const bytes = ArrayBuffer.isView(desc) ? new Uint8Array(desc.buffer, desc.byteOffset, desc.byteLength) : new Uint8Array(desc);
+      const key = bytes.join(',');
+      if (key !== this.lastAvcC) {
+        this.lastAvcC = key;
+        this.sink.config(this.group.group, bytes.slice());
+      }
+    }
+    const data = new Uint8Array(chunk.byteLength);
+    chunk.copyTo(data);
+    const encodeUs = (performance.timeOrigin + performance.now()) * 1000 - chunk.timestamp;
+    this.sink.chunk(this.group.group, chunk.type === 'key', encodeUs, chunk.timestamp, data);
+  }
+}
+
+export class EncoderSet {
+  private readonly groups = new Map<number, GroupEncoder>();
+  private readonly st: EncoderSetStats = { encoders: 0, dropped: 0, restarts: 0, lastError: undefined };
+
+  constructor(
+    private readonly sink: ChunkSink,
+    /** WebCodecs cannot go on here: the engine should take over (its ffmpeg path). */
+    private readonly onFailure: (reason: string) => void,
+  ) {}
+
+  /** Make the running encoders match `groups` (new ones start on a keyframe). */
+  async configure(groups: readonly RendererGroup[]): Promise<void> {
+    const want = new Map(groups.map((g) => [g.group, g]));
+    for (const [id, ge] of this.groups) {
+      const g = want.get(id);
+      if (!g || g.codec !== ge.group.codec || g.width !== ge.group.width || g.height !== ge.group.height || g.fps !== ge.group.fps) {
+        ge.close();
+        this.groups.delete(id);
+      } else if (g.bitrateKbps !== ge.group.bitrateKbps) ge.setBitrate(g.bitrateKbps);
+    }
+    for (const g of groups) {
+      if (this.groups.has(g.group)) continue;
+      const support = await checkSupport(g);
+      if (!support.supported) {
+        this.onFailure(support.reason ?? 'unsupported');
+        return;
+      }
+      try {
+        this.groups.set(g.group, new GroupEncoder(g, this.sink, (ge, err) => this.failed(ge, err)));
+      } catch (err) {
+        this.onFailure(`VideoEncoder could not be configured: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+    }
+    this.st.encoders = this.groups.size;
+  }
+
+  keyframe(group: number): void {
+    const ge = this.groups.get(group);
+    if (ge) ge.keyNext = true;
+  }
+
+  bitrate(group: number, kbps: number): void {
+    this.groups.get(group)?.setBitrate(kbps);
+  }
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /** One program frame to every group (the caller closes it afterwards). */
+  encode(frame: VideoFrame): void {
+    for (const ge of this.groups.values()) if (!ge.encode(frame)) this.st.dropped++;
+  }
+
+  stats(): EncoderSetStats {
+    return { ...this.st, encoders: this.groups.size };
+  }
+
+  close(): void {
+    for (const ge of this.groups.values()) ge.close();
+    this.groups.clear();
+  }
+
+  private failed(ge: GroupEncoder, err: DOMException): void {
+    const now = performance.now();
+    ge.failures = ge.failures.filter((t) => now - t < FAILURE_WINDOW_MS);
+    ge.failures.push(now);
+    this.st.lastError = `${err.name}: ${err.message}`;
+    if (this.groups.get(ge.group.group) !== ge) return;
+    if (ge.failures.length >= 2) {
+      ge.close();
+      this.groups.delete(ge.group.group);
+      this.onFailure(`the WebCodecs encoder failed twice in ${FAILURE_WINDOW_MS / 1000} s (${this.st.lastError})`);
+      return;
+    }
+    this.st.restarts++;
+    try {
+      ge.close();
+      ge.enc = ge.make();
+    } catch (e) {
+      this.groups.delete(ge.group.group);
+      this.onFailure(`the WebCodecs encoder could not restart: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
