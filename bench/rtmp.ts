@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { resolveFfmpeg } from '../src/main/encoder/ffmpeg-path';
 import { RtmpOutput } from '../src/main/outputs/rtmp/rtmp-output';
 import { startNginxRtmp, type NginxRtmp } from '../test/peers/nginx';
-import { procCpuSec, reapedChildrenCpuSec, selfCpuSec } from './_lib/cpu';
+import { procRuntimeSec, reapedChildrenCpuSec, selfCpuSec } from './_lib/cpu';
 import { looped, prepareStream, writeFlv, type PreparedStream } from './_lib/media';
 import { machineInfo, machineLine, mdTable, writeResults } from './_lib/report';
 import { fmt, median, sleep } from './_lib/stats';
@@ -29,7 +29,7 @@ interface Run {
   wallSec: number;
   /** Publisher CPU (user+sys), s. */
   cpuSec: number;
-  /** nginx (the receiver, one process) CPU during the push, s. */
+  /** nginx (the receiver, one process) CPU from before the push until it logged the disconnect, s. */
   nginxCpuSec: number;
   /** Bytes nginx received on the publishing connection (its access log). */
   bytesReceived: number;
@@ -37,7 +37,27 @@ interface Run {
   bytesSent?: number;
   mbps: number;
   cpuSecPerGB: number;
+  nginxCpuSecPerGB: number;
 }
+
+interface Summary {
+  mbps: number;
+  cpuSecPerGB: number;
+  cpuSec: number;
+  wallSec: number;
+  nginxCpuSecPerGB: number;
+}
+
+/** Tandem ÷ ffmpeg: of the medians, and the median of the per-pair ratios (pair*). */
+interface Ratios {
+  mbps: number;
+  cpuSecPerGB: number;
+  nginxCpuSecPerGB: number;
+  pairCpuSecPerGB: number;
+  pairNginxCpuSecPerGB: number;
+}
+
+type PushResult = Omit<Run, 'order' | 'bytesReceived' | 'mbps' | 'cpuSecPerGB' | 'nginxCpuSec' | 'nginxCpuSecPerGB'>;
 
 const ACCESS_LOG = process.env['NGINX_RTMP_ACCESS_LOG'] ?? '/var/log/nginx/access.log';
 let seq = 0;
@@ -69,7 +89,7 @@ async function bytesReceived(nginx: NginxRtmp, key: string): Promise<number> {
   throw new Error(`nginx logged no finished PUBLISH for ${key} (looked in ${logs.join(', ')})`);
 }
 
-async function pushTandem(nginx: NginxRtmp, s: PreparedStream, packets: readonly EncodedPacket[], videoFrames: number, key: string): Promise<Omit<Run, 'order' | 'bytesReceived' | 'mbps' | 'cpuSecPerGB'>> {
+async function pushTandem(nginx: NginxRtmp, s: PreparedStream, packets: readonly EncodedPacket[], videoFrames: number, key: string): Promise<PushResult> {
   const out = new RtmpOutput({
     id: 'bench', url: nginx.url('live', key), reconnect: { enabled: false },
     // Everything is written at once: the queue must not apply the live drop policy, and there is
@@ -79,8 +99,6 @@ async function pushTandem(nginx: NginxRtmp, s: PreparedStream, packets: readonly
   });
   let error: Error | undefined;
   out.on('error', (e) => (error ??= e));
-  const pid = nginxPid(nginx);
-  const n0 = procCpuSec(pid) ?? NaN;
   const c0 = selfCpuSec();
   const t0 = performance.now();
   await out.start(s.configs);
@@ -90,14 +108,11 @@ async function pushTandem(nginx: NginxRtmp, s: PreparedStream, packets: readonly
   await out.stop();
   const wallSec = (performance.now() - t0) / 1000;
   const cpuSec = selfCpuSec() - c0;
-  const nginxCpuSec = (procCpuSec(pid) ?? NaN) - n0;
   if (error) throw new Error(`tandem run failed: ${error.message}`);
-  return { tool: 'tandem', wallSec, cpuSec, nginxCpuSec, bytesSent };
+  return { tool: 'tandem', wallSec, cpuSec, bytesSent };
 }
 
-async function pushFfmpeg(nginx: NginxRtmp, ffmpeg: string, flv: string, key: string): Promise<Omit<Run, 'order' | 'bytesReceived' | 'mbps' | 'cpuSecPerGB'>> {
-  const pid = nginxPid(nginx);
-  const n0 = procCpuSec(pid) ?? NaN;
+async function pushFfmpeg(nginx: NginxRtmp, ffmpeg: string, flv: string, key: string): Promise<PushResult> {
   const c0 = reapedChildrenCpuSec();
   const t0 = performance.now();
   const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', flv, '-c', 'copy', '-f', 'flv', nginx.url('live', key)], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -105,11 +120,10 @@ async function pushFfmpeg(nginx: NginxRtmp, ffmpeg: string, flv: string, key: st
   child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   const wallSec = (performance.now() - t0) / 1000;
-  const nginxCpuSec = (procCpuSec(pid) ?? NaN) - n0;
   await sleep(20);
   const cpuSec = reapedChildrenCpuSec() - c0; // the child is reaped: its user+sys is in cutime/cstime
   if (code !== 0) throw new Error(`ffmpeg push exited ${code}: ${stderr}`);
-  return { tool: 'ffmpeg', wallSec, cpuSec, nginxCpuSec };
+  return { tool: 'ffmpeg', wallSec, cpuSec };
 }
 
 async function main(): Promise<void> {
@@ -126,17 +140,22 @@ async function main(): Promise<void> {
   const payloadBytes = packets.reduce((n, p) => n + p.data.length, 0);
   console.log(`stream: ${s.seconds.toFixed(1)} s × ${LOOPS} loops = ${(s.seconds * LOOPS).toFixed(0)} s of media, ${videoFrames} video frames, video ${s.videoKbps.toFixed(0)} kbit/s, FLV ${(flvBytes / 1e6).toFixed(1)} MB`);
   const nginx = await startNginxRtmp();
+  const pid = nginxPid(nginx);
   const runs: Run[] = [];
   let broken = 0;
   try {
     const once = async (tool: Tool, order: number, counted: boolean): Promise<void> => {
       const key = uniqueKey(tool);
+      // nginx's CPU from before the connect until it logged the disconnect, i.e. until it had read
+      // and handled every byte (ffmpeg exits with its last bytes still in the socket buffers).
+      const n0 = procRuntimeSec(pid) ?? NaN;
       const r = tool === 'tandem' ? await pushTandem(nginx, s, packets, videoFrames, key) : await pushFfmpeg(nginx, ff.path, flv, key);
       const rx = await bytesReceived(nginx, key);
-      const run: Run = { ...r, order, bytesReceived: rx, mbps: (rx * 8) / r.wallSec / 1e6, cpuSecPerGB: r.cpuSec / (rx / 1e9) };
+      const nginxCpuSec = (procRuntimeSec(pid) ?? NaN) - n0;
+      const run: Run = { ...r, order, bytesReceived: rx, mbps: (rx * 8) / r.wallSec / 1e6, cpuSecPerGB: r.cpuSec / (rx / 1e9), nginxCpuSec, nginxCpuSecPerGB: nginxCpuSec / (rx / 1e9) };
       // A run counts only if (about) the whole stream reached nginx: FLV payload ± RTMP/FLV framing.
       const ok = rx >= 0.98 * flvBytes && rx <= 1.05 * flvBytes && (r.bytesSent === undefined || Math.abs(rx - r.bytesSent) <= 0.01 * rx);
-      console.log(`${counted ? `run ${order}` : 'warm-up'} ${tool.padEnd(6)} ${fmt(run.wallSec, 3)} s  ${fmt(run.mbps, 0)} Mbit/s  CPU ${fmt(run.cpuSec, 3)} s = ${fmt(run.cpuSecPerGB, 2)} CPU-s/GB  nginx CPU ${fmt(run.nginxCpuSec, 2)} s  received ${rx} B${r.bytesSent !== undefined ? ` (sent ${r.bytesSent})` : ''}${ok ? '' : '  BROKEN'}`);
+      console.log(`${counted ? `run ${order}` : 'warm-up'} ${tool.padEnd(6)} ${fmt(run.wallSec, 3)} s  ${fmt(run.mbps, 0)} Mbit/s  CPU ${fmt(run.cpuSec, 3)} s = ${fmt(run.cpuSecPerGB, 2)} CPU-s/GB  nginx CPU ${fmt(run.nginxCpuSec, 3)} s = ${fmt(run.nginxCpuSecPerGB, 2)} s/GB  received ${rx} B${r.bytesSent !== undefined ? ` (sent ${r.bytesSent})` : ''}${ok ? '' : '  BROKEN'}`);
       if (!ok) broken++;
       else if (counted) runs.push(run);
     };
@@ -154,17 +173,32 @@ async function main(): Promise<void> {
   const env = { ...machine.finish(), ffmpeg: `${ff.path} ${ff.version}`, runs: RUNS, clipSec: s.seconds, loops: LOOPS, mediaSec: s.seconds * LOOPS, videoKbps: s.videoKbps, flvBytes, payloadBytes, videoFrames };
   const of = (t: Tool, k: keyof Run): number => median(runs.filter((r) => r.tool === t).map((r) => r[k] as number));
   const summary = Object.fromEntries(
-    (['tandem', 'ffmpeg'] as const).map((t) => [t, { mbps: of(t, 'mbps'), cpuSecPerGB: of(t, 'cpuSecPerGB'), cpuSec: of(t, 'cpuSec'), wallSec: of(t, 'wallSec'), nginxCpuSecPerGB: median(runs.filter((r) => r.tool === t).map((r) => r.nginxCpuSec / (r.bytesReceived / 1e9))) }]),
-  ) as Record<Tool, { mbps: number; cpuSecPerGB: number; cpuSec: number; wallSec: number; nginxCpuSecPerGB: number }>;
-  const ratio = { mbps: summary.tandem.mbps / summary.ffmpeg.mbps, cpuSecPerGB: summary.tandem.cpuSecPerGB / summary.ffmpeg.cpuSecPerGB };
-  console.log(`median: tandem ${fmt(summary.tandem.mbps, 0)} Mbit/s ${fmt(summary.tandem.cpuSecPerGB, 2)} CPU-s/GB; ffmpeg ${fmt(summary.ffmpeg.mbps, 0)} Mbit/s ${fmt(summary.ffmpeg.cpuSecPerGB, 2)} CPU-s/GB; ratio Tandem/ffmpeg: throughput ${fmt(ratio.mbps)}×, CPU per GB ${fmt(ratio.cpuSecPerGB)}×`);
+    (['tandem', 'ffmpeg'] as const).map((t) => [t, { mbps: of(t, 'mbps'), cpuSecPerGB: of(t, 'cpuSecPerGB'), cpuSec: of(t, 'cpuSec'), wallSec: of(t, 'wallSec'), nginxCpuSecPerGB: of(t, 'nginxCpuSecPerGB') }]),
+  ) as Record<Tool, Summary>;
+  // Ratios of the medians; and, less sensitive to the load drifting during the benchmark, the
+  // median of the per-pair ratios (each pair ran back to back).
+  const pairs = (k: 'cpuSecPerGB' | 'nginxCpuSecPerGB'): number =>
+    median(Array.from({ length: RUNS }, (_, i) => {
+      const a = runs.find((r) => r.order === i + 1 && r.tool === 'tandem');
+      const b = runs.find((r) => r.order === i + 1 && r.tool === 'ffmpeg');
+      return a && b ? a[k] / b[k] : NaN;
+    }).filter(Number.isFinite));
+  const ratio: Ratios = {
+    mbps: summary.tandem.mbps / summary.ffmpeg.mbps,
+    cpuSecPerGB: summary.tandem.cpuSecPerGB / summary.ffmpeg.cpuSecPerGB,
+    nginxCpuSecPerGB: summary.tandem.nginxCpuSecPerGB / summary.ffmpeg.nginxCpuSecPerGB,
+    pairCpuSecPerGB: pairs('cpuSecPerGB'),
+    pairNginxCpuSecPerGB: pairs('nginxCpuSecPerGB'),
+  };
+  console.log(`median: tandem ${fmt(summary.tandem.mbps, 0)} Mbit/s ${fmt(summary.tandem.cpuSecPerGB, 2)} CPU-s/GB (nginx ${fmt(summary.tandem.nginxCpuSecPerGB, 2)}); ffmpeg ${fmt(summary.ffmpeg.mbps, 0)} Mbit/s ${fmt(summary.ffmpeg.cpuSecPerGB, 2)} CPU-s/GB (nginx ${fmt(summary.ffmpeg.nginxCpuSecPerGB, 2)})`);
+  console.log(`ratio Tandem/ffmpeg: throughput ${fmt(ratio.mbps)}×, publisher CPU per GB ${fmt(ratio.cpuSecPerGB)}× (pairs ${fmt(ratio.pairCpuSecPerGB)}×), nginx CPU per GB ${fmt(ratio.nginxCpuSecPerGB)}× (pairs ${fmt(ratio.pairNginxCpuSecPerGB)}×)`);
   writeResults('rtmp', { env, summary, ratio, broken, runs }, markdown(env, summary, ratio, runs, broken));
   if (broken || runs.length < 2 * RUNS) throw new Error(`${broken} broken run(s)`);
 }
 
-function markdown(env: Record<string, unknown> & ReturnType<ReturnType<typeof machineInfo>['finish']>, sum: Record<Tool, { mbps: number; cpuSecPerGB: number; cpuSec: number; wallSec: number; nginxCpuSecPerGB: number }>, ratio: { mbps: number; cpuSecPerGB: number }, runs: Run[], broken: number): string {
+function markdown(env: Record<string, unknown> & ReturnType<ReturnType<typeof machineInfo>['finish']>, sum: Record<Tool, Summary>, ratio: Ratios, runs: Run[], broken: number): string {
   const row = (t: Tool, label: string): string[] => [label, fmt(sum[t].mbps, 0), fmt(sum[t].cpuSecPerGB, 2), fmt(sum[t].wallSec, 3), fmt(sum[t].cpuSec, 3), fmt(sum[t].nginxCpuSecPerGB, 2)];
-  const perRun = runs.map((r) => [String(r.order), r.tool, fmt(r.wallSec, 3), fmt(r.mbps, 0), fmt(r.cpuSec, 3), fmt(r.cpuSecPerGB, 2), fmt(r.nginxCpuSec, 2), String(r.bytesReceived)]);
+  const perRun = runs.map((r) => [String(r.order), r.tool, fmt(r.wallSec, 3), fmt(r.mbps, 0), fmt(r.cpuSec, 3), fmt(r.cpuSecPerGB, 2), fmt(r.nginxCpuSec, 3), fmt(r.nginxCpuSecPerGB, 2), String(r.bytesReceived)]);
   return `# RTMP publisher benchmark (bench/rtmp.ts)
 
 Issue #4. How fast, and at what CPU cost, Tandem's RTMP publisher (\`RtmpOutput\`: FLV tags, RTMP
@@ -193,8 +227,10 @@ server in the same run.
   (no other child exits during the window). Wall time spawn → exit, so it includes process start,
   probing the file and the RTMP connect; Tandem's includes its connect too.
 - **Figures** — Mbit/s = bytes nginx received ÷ wall time; CPU-s per GB = publisher CPU ÷ (bytes
-  received / 10⁹). Also nginx's own CPU per GB (its /proc/PID/stat utime+stime), as a check that
-  the server did the same work for both.
+  received / 10⁹). nginx's CPU per GB the same way: the on-CPU time of its one process (sum of
+  /proc/PID/task/*/schedstat, ns resolution; utime+stime's 10 ms ticks are too coarse for the
+  ~0.05 s it spends per push), from before the publisher connects until nginx has logged the
+  disconnect (so the bytes still in flight when ffmpeg exits are counted).
 - **Verification** — after each push, the \`PUBLISH\` line nginx-rtmp writes to its access log on
   disconnect (on by default, at its compiled-in path \`/var/log/nginx/access.log\`) gives the bytes it received on that connection. A run counts only if that is 98–105 %
   of the FLV file size (and, for Tandem, within 1 % of what our session wrote); otherwise the
@@ -211,11 +247,13 @@ with the load; CPU-s per GB is the steadier figure.
 
 ${mdTable(['publisher', 'Mbit/s', 'CPU-s per GB', 'wall s', 'CPU s', 'nginx CPU-s per GB'], [row('tandem', 'Tandem RtmpOutput'), row('ffmpeg', 'ffmpeg -c copy')])}
 
-**Ratios Tandem / ffmpeg: throughput ${fmt(ratio.mbps)}×, CPU per GB ${fmt(ratio.cpuSecPerGB)}×.**
+**Ratios Tandem / ffmpeg (of the medians): throughput ${fmt(ratio.mbps)}×, publisher CPU per GB
+${fmt(ratio.cpuSecPerGB)}×, nginx CPU per GB ${fmt(ratio.nginxCpuSecPerGB)}×.** Median of the ${env['runs']} per-pair ratios:
+publisher CPU per GB ${fmt(ratio.pairCpuSecPerGB)}×, nginx CPU per GB ${fmt(ratio.pairNginxCpuSecPerGB)}×. Targets (issue 12): both ≤ 1.10×.
 
 ### Every run
 
-${mdTable(['pair', 'publisher', 'wall s', 'Mbit/s', 'CPU s', 'CPU-s/GB', 'nginx CPU s', 'bytes received'], perRun)}
+${mdTable(['pair', 'publisher', 'wall s', 'Mbit/s', 'CPU s', 'CPU-s/GB', 'nginx CPU s', 'nginx CPU-s/GB', 'bytes received'], perRun)}
 
 ## Caveats
 
