@@ -3,7 +3,7 @@
 // the retry timing in reconnect.ts, the drop policy in ../queue.ts.
 import { AuthError, InputError, InvalidStateError, TandemError } from '../../../shared/errors';
 import { emptyStats, type OutputState, type OutputStats } from '../../../shared/stats';
-import { nalusToAvcc, splitAnnexB } from '../../protocol/h264/annexb';
+import { splitAnnexB } from '../../protocol/h264/annexb';
 import { buildAvcDecoderConfigurationRecord } from '../../protocol/h264/avcc';
 import { NalType, nalType } from '../../protocol/h264/nal';
 import { aacFrameTag, aacSequenceHeaderTag, avcFrameTag, avcSequenceHeaderTag, setDataFrameBody, type StreamMetadata } from '../../protocol/flv/tags';
@@ -284,9 +284,9 @@ export class RtmpOutput extends TypedEmitter<OutputEvents> implements Output {
       const ts = Math.max(0, Math.floor((p.dts - c.base) / 1000));
       if (p.codec === 'h264') {
         const cts = Math.round((p.pts - p.dts) / 1000);
-        c.session.sendVideo(ts, avcFrameTag(flvAvcc(p.data), p.keyframe, cts));
+        c.session.sendVideo(ts, flvAvcParts(splitAnnexB(p.data), p.keyframe, cts));
         this.framesSent++;
-      } else if (p.codec === 'aac') c.session.sendAudio(ts, aacFrameTag(p.data));
+      } else if (p.codec === 'aac') c.session.sendAudio(ts, [aacFrameTag(NO_BYTES), p.data]);
       if (!c.live) return;
     }
   }
@@ -349,7 +349,20 @@ export class RtmpOutput extends TypedEmitter<OutputEvents> implements Output {
   }
 }
 
-/** One access unit for an FLV AVC tag: 4-byte length-prefixed NAL units, AUDs left out (FLV frames itself). */
-function flvAvcc(annexB: Uint8Array): Uint8Array {
-  return nalusToAvcc(splitAnnexB(annexB).filter((n) => nalType(n) !== NalType.AUD));
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * One access unit as the parts of an FLV AVC tag body, which the session copies straight into
+ * RTMP chunks (no joined copies, docs/benchmarks/rtmp.md): the tag header (flv/tags with no
+ * data), then each NAL unit after its 4-byte length (AVCC, ISO/IEC 14496-15 5.3.2; our
+ * decoder configuration record says lengthSizeMinusOne = 3), AUDs left out (FLV frames itself).
+ */
+function flvAvcParts(nalus: readonly Uint8Array[], keyframe: boolean, cts: number): Uint8Array[] {
+  const parts = [avcFrameTag(NO_BYTES, keyframe, cts)];
+  for (const n of nalus) {
+    if (nalType(n) === NalType.AUD) continue;
+    const len = n.length;
+    parts.push(new Uint8Array([len >>> 24, (len >>> 16) & 0xff, (len >>> 8) & 0xff, len & 0xff]), n);
+  }
+  return parts;
 }
