@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { resolveFfmpeg } from '../src/main/encoder/ffmpeg-path';
 import { RtmpOutput } from '../src/main/outputs/rtmp/rtmp-output';
 import { startNginxRtmp, type NginxRtmp } from '../test/peers/nginx';
-import { procCpuSec, reapedChildrenCpuSec, selfCpuSec } from './_lib/cpu';
+import { procRuntimeSec, reapedChildrenCpuSec, selfCpuSec } from './_lib/cpu';
 import { looped, prepareStream, writeFlv, type PreparedStream } from './_lib/media';
 import { machineInfo, machineLine, mdTable, writeResults } from './_lib/report';
 import { fmt, median, sleep } from './_lib/stats';
@@ -29,7 +29,7 @@ interface Run {
   wallSec: number;
   /** Publisher CPU (user+sys), s. */
   cpuSec: number;
-  /** nginx (the receiver, one process) CPU during the push, s. */
+  /** nginx (the receiver, one process) CPU from before the push until it logged the disconnect, s. */
   nginxCpuSec: number;
   /** Bytes nginx received on the publishing connection (its access log). */
   bytesReceived: number;
@@ -37,7 +37,30 @@ interface Run {
   bytesSent?: number;
   mbps: number;
   cpuSecPerGB: number;
+  nginxCpuSecPerGB: number;
 }
+
+interface Summary {
+  mbps: number;
+  cpuSecPerGB: number;
+  cpuSec: number;
+  wallSec: number;
+  nginxCpuSecPerGB: number;
+}
+
+/** Tandem ÷ ffmpeg: of the medians, and the median of the per-pair ratios (pair*). */
+interface Ratios {
+  mbps: number;
+  cpuSecPerGB: number;
+  nginxCpuSecPerGB: number;
+  pairCpuSecPerGB: number;
+  pairNginxCpuSecPerGB: number;
+  /** Tandem's median ÷ ffmpeg's lowest run: the conservative figure on a noisy machine. */
+  bestCpuSecPerGB: number;
+  bestNginxCpuSecPerGB: number;
+}
+
+type PushResult = Omit<Run, 'order' | 'bytesReceived' | 'mbps' | 'cpuSecPerGB' | 'nginxCpuSec' | 'nginxCpuSecPerGB'>;
 
 const ACCESS_LOG = process.env['NGINX_RTMP_ACCESS_LOG'] ?? '/var/log/nginx/access.log';
 let seq = 0;
@@ -69,7 +92,7 @@ async function bytesReceived(nginx: NginxRtmp, key: string): Promise<number> {
   throw new Error(`nginx logged no finished PUBLISH for ${key} (looked in ${logs.join(', ')})`);
 }
 
-async function pushTandem(nginx: NginxRtmp, s: PreparedStream, packets: readonly EncodedPacket[], videoFrames: number, key: string): Promise<Omit<Run, 'order' | 'bytesReceived' | 'mbps' | 'cpuSecPerGB'>> {
+async function pushTandem(nginx: NginxRtmp, s: PreparedStream, packets: readonly EncodedPacket[], videoFrames: number, key: string): Promise<PushResult> {
   const out = new RtmpOutput({
     id: 'bench', url: nginx.url('live', key), reconnect: { enabled: false },
     // Everything is written at once: the queue must not apply the live drop policy, and there is
@@ -79,8 +102,6 @@ async function pushTandem(nginx: NginxRtmp, s: PreparedStream, packets: readonly
   });
   let error: Error | undefined;
   out.on('error', (e) => (error ??= e));
-  const pid = nginxPid(nginx);
-  const n0 = procCpuSec(pid) ?? NaN;
   const c0 = selfCpuSec();
   const t0 = performance.now();
   await out.start(s.configs);
@@ -90,14 +111,11 @@ async function pushTandem(nginx: NginxRtmp, s: PreparedStream, packets: readonly
   await out.stop();
   const wallSec = (performance.now() - t0) / 1000;
   const cpuSec = selfCpuSec() - c0;
-  const nginxCpuSec = (procCpuSec(pid) ?? NaN) - n0;
   if (error) throw new Error(`tandem run failed: ${error.message}`);
-  return { tool: 'tandem', wallSec, cpuSec, nginxCpuSec, bytesSent };
+  return { tool: 'tandem', wallSec, cpuSec, bytesSent };
 }
 
-async function pushFfmpeg(nginx: NginxRtmp, ffmpeg: string, flv: string, key: string): Promise<Omit<Run, 'order' | 'bytesReceived' | 'mbps' | 'cpuSecPerGB'>> {
-  const pid = nginxPid(nginx);
-  const n0 = procCpuSec(pid) ?? NaN;
+async function pushFfmpeg(nginx: NginxRtmp, ffmpeg: string, flv: string, key: string): Promise<PushResult> {
   const c0 = reapedChildrenCpuSec();
   const t0 = performance.now();
   const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', flv, '-c', 'copy', '-f', 'flv', nginx.url('live', key)], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -105,11 +123,10 @@ async function pushFfmpeg(nginx: NginxRtmp, ffmpeg: string, flv: string, key: st
   child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   const wallSec = (performance.now() - t0) / 1000;
-  const nginxCpuSec = (procCpuSec(pid) ?? NaN) - n0;
   await sleep(20);
   const cpuSec = reapedChildrenCpuSec() - c0; // the child is reaped: its user+sys is in cutime/cstime
   if (code !== 0) throw new Error(`ffmpeg push exited ${code}: ${stderr}`);
-  return { tool: 'ffmpeg', wallSec, cpuSec, nginxCpuSec };
+  return { tool: 'ffmpeg', wallSec, cpuSec };
 }
 
 async function main(): Promise<void> {
@@ -126,17 +143,22 @@ async function main(): Promise<void> {
   const payloadBytes = packets.reduce((n, p) => n + packetSize(p), 0);
   console.log(`stream: ${s.seconds.toFixed(1)} s × ${LOOPS} loops = ${(s.seconds * LOOPS).toFixed(0)} s of media, ${videoFrames} video frames, video ${s.videoKbps.toFixed(0)} kbit/s, FLV ${(flvBytes / 1e6).toFixed(1)} MB`);
   const nginx = await startNginxRtmp();
+  const pid = nginxPid(nginx);
   const runs: Run[] = [];
   let broken = 0;
   try {
     const once = async (tool: Tool, order: number, counted: boolean): Promise<void> => {
       const key = uniqueKey(tool);
+      // nginx's CPU from before the connect until it logged the disconnect, i.e. until it had read
+      // and handled every byte (ffmpeg exits with its last bytes still in the socket buffers).
+      const n0 = procRuntimeSec(pid) ?? NaN;
       const r = tool === 'tandem' ? await pushTandem(nginx, s, packets, videoFrames, key) : await pushFfmpeg(nginx, ff.path, flv, key);
       const rx = await bytesReceived(nginx, key);
-      const run: Run = { ...r, order, bytesReceived: rx, mbps: (rx * 8) / r.wallSec / 1e6, cpuSecPerGB: r.cpuSec / (rx / 1e9) };
+      const nginxCpuSec = (procRuntimeSec(pid) ?? NaN) - n0;
+      const run: Run = { ...r, order, bytesReceived: rx, mbps: (rx * 8) / r.wallSec / 1e6, cpuSecPerGB: r.cpuSec / (rx / 1e9), nginxCpuSec, nginxCpuSecPerGB: nginxCpuSec / (rx / 1e9) };
       // A run counts only if (about) the whole stream reached nginx: FLV payload ± RTMP/FLV framing.
       const ok = rx >= 0.98 * flvBytes && rx <= 1.05 * flvBytes && (r.bytesSent === undefined || Math.abs(rx - r.bytesSent) <= 0.01 * rx);
-      console.log(`${counted ? `run ${order}` : 'warm-up'} ${tool.padEnd(6)} ${fmt(run.wallSec, 3)} s  ${fmt(run.mbps, 0)} Mbit/s  CPU ${fmt(run.cpuSec, 3)} s = ${fmt(run.cpuSecPerGB, 2)} CPU-s/GB  nginx CPU ${fmt(run.nginxCpuSec, 2)} s  received ${rx} B${r.bytesSent !== undefined ? ` (sent ${r.bytesSent})` : ''}${ok ? '' : '  BROKEN'}`);
+      console.log(`${counted ? `run ${order}` : 'warm-up'} ${tool.padEnd(6)} ${fmt(run.wallSec, 3)} s  ${fmt(run.mbps, 0)} Mbit/s  CPU ${fmt(run.cpuSec, 3)} s = ${fmt(run.cpuSecPerGB, 2)} CPU-s/GB  nginx CPU ${fmt(run.nginxCpuSec, 3)} s = ${fmt(run.nginxCpuSecPerGB, 2)} s/GB  received ${rx} B${r.bytesSent !== undefined ? ` (sent ${r.bytesSent})` : ''}${ok ? '' : '  BROKEN'}`);
       if (!ok) broken++;
       else if (counted) runs.push(run);
     };
@@ -154,17 +176,35 @@ async function main(): Promise<void> {
   const env = { ...machine.finish(), ffmpeg: `${ff.path} ${ff.version}`, runs: RUNS, clipSec: s.seconds, loops: LOOPS, mediaSec: s.seconds * LOOPS, videoKbps: s.videoKbps, flvBytes, payloadBytes, videoFrames };
   const of = (t: Tool, k: keyof Run): number => median(runs.filter((r) => r.tool === t).map((r) => r[k] as number));
   const summary = Object.fromEntries(
-    (['tandem', 'ffmpeg'] as const).map((t) => [t, { mbps: of(t, 'mbps'), cpuSecPerGB: of(t, 'cpuSecPerGB'), cpuSec: of(t, 'cpuSec'), wallSec: of(t, 'wallSec'), nginxCpuSecPerGB: median(runs.filter((r) => r.tool === t).map((r) => r.nginxCpuSec / (r.bytesReceived / 1e9))) }]),
-  ) as Record<Tool, { mbps: number; cpuSecPerGB: number; cpuSec: number; wallSec: number; nginxCpuSecPerGB: number }>;
-  const ratio = { mbps: summary.tandem.mbps / summary.ffmpeg.mbps, cpuSecPerGB: summary.tandem.cpuSecPerGB / summary.ffmpeg.cpuSecPerGB };
-  console.log(`median: tandem ${fmt(summary.tandem.mbps, 0)} Mbit/s ${fmt(summary.tandem.cpuSecPerGB, 2)} CPU-s/GB; ffmpeg ${fmt(summary.ffmpeg.mbps, 0)} Mbit/s ${fmt(summary.ffmpeg.cpuSecPerGB, 2)} CPU-s/GB; ratio Tandem/ffmpeg: throughput ${fmt(ratio.mbps)}×, CPU per GB ${fmt(ratio.cpuSecPerGB)}×`);
+    (['tandem', 'ffmpeg'] as const).map((t) => [t, { mbps: of(t, 'mbps'), cpuSecPerGB: of(t, 'cpuSecPerGB'), cpuSec: of(t, 'cpuSec'), wallSec: of(t, 'wallSec'), nginxCpuSecPerGB: of(t, 'nginxCpuSecPerGB') }]),
+  ) as Record<Tool, Summary>;
+  // Ratios of the medians; and, less sensitive to the load drifting during the benchmark, the
+  // median of the per-pair ratios (each pair ran back to back).
+  const pairs = (k: 'cpuSecPerGB' | 'nginxCpuSecPerGB'): number =>
+    median(Array.from({ length: RUNS }, (_, i) => {
+      const a = runs.find((r) => r.order === i + 1 && r.tool === 'tandem');
+      const b = runs.find((r) => r.order === i + 1 && r.tool === 'ffmpeg');
+      return a && b ? a[k] / b[k] : NaN;
+    }).filter(Number.isFinite));
+  const best = (k: 'cpuSecPerGB' | 'nginxCpuSecPerGB'): number => Math.min(...runs.filter((r) => r.tool === 'ffmpeg').map((r) => r[k]));
+  const ratio: Ratios = {
+    mbps: summary.tandem.mbps / summary.ffmpeg.mbps,
+    cpuSecPerGB: summary.tandem.cpuSecPerGB / summary.ffmpeg.cpuSecPerGB,
+    nginxCpuSecPerGB: summary.tandem.nginxCpuSecPerGB / summary.ffmpeg.nginxCpuSecPerGB,
+    pairCpuSecPerGB: pairs('cpuSecPerGB'),
+    pairNginxCpuSecPerGB: pairs('nginxCpuSecPerGB'),
+    bestCpuSecPerGB: summary.tandem.cpuSecPerGB / best('cpuSecPerGB'),
+    bestNginxCpuSecPerGB: summary.tandem.nginxCpuSecPerGB / best('nginxCpuSecPerGB'),
+  };
+  console.log(`median: tandem ${fmt(summary.tandem.mbps, 0)} Mbit/s ${fmt(summary.tandem.cpuSecPerGB, 2)} CPU-s/GB (nginx ${fmt(summary.tandem.nginxCpuSecPerGB, 2)}); ffmpeg ${fmt(summary.ffmpeg.mbps, 0)} Mbit/s ${fmt(summary.ffmpeg.cpuSecPerGB, 2)} CPU-s/GB (nginx ${fmt(summary.ffmpeg.nginxCpuSecPerGB, 2)})`);
+  console.log(`ratio Tandem/ffmpeg: throughput ${fmt(ratio.mbps)}×, publisher CPU per GB ${fmt(ratio.cpuSecPerGB)}× (pairs ${fmt(ratio.pairCpuSecPerGB)}×), nginx CPU per GB ${fmt(ratio.nginxCpuSecPerGB)}× (pairs ${fmt(ratio.pairNginxCpuSecPerGB)}×); vs ffmpeg's best run ${fmt(ratio.bestCpuSecPerGB)}× and ${fmt(ratio.bestNginxCpuSecPerGB)}×`);
   writeResults('rtmp', { env, summary, ratio, broken, runs }, markdown(env, summary, ratio, runs, broken));
   if (broken || runs.length < 2 * RUNS) throw new Error(`${broken} broken run(s)`);
 }
 
-function markdown(env: Record<string, unknown> & ReturnType<ReturnType<typeof machineInfo>['finish']>, sum: Record<Tool, { mbps: number; cpuSecPerGB: number; cpuSec: number; wallSec: number; nginxCpuSecPerGB: number }>, ratio: { mbps: number; cpuSecPerGB: number }, runs: Run[], broken: number): string {
+function markdown(env: Record<string, unknown> & ReturnType<ReturnType<typeof machineInfo>['finish']>, sum: Record<Tool, Summary>, ratio: Ratios, runs: Run[], broken: number): string {
   const row = (t: Tool, label: string): string[] => [label, fmt(sum[t].mbps, 0), fmt(sum[t].cpuSecPerGB, 2), fmt(sum[t].wallSec, 3), fmt(sum[t].cpuSec, 3), fmt(sum[t].nginxCpuSecPerGB, 2)];
-  const perRun = runs.map((r) => [String(r.order), r.tool, fmt(r.wallSec, 3), fmt(r.mbps, 0), fmt(r.cpuSec, 3), fmt(r.cpuSecPerGB, 2), fmt(r.nginxCpuSec, 2), String(r.bytesReceived)]);
+  const perRun = runs.map((r) => [String(r.order), r.tool, fmt(r.wallSec, 3), fmt(r.mbps, 0), fmt(r.cpuSec, 3), fmt(r.cpuSecPerGB, 2), fmt(r.nginxCpuSec, 3), fmt(r.nginxCpuSecPerGB, 2), String(r.bytesReceived)]);
   return `# RTMP publisher benchmark (bench/rtmp.ts)
 
 Issue #4. How fast, and at what CPU cost, Tandem's RTMP publisher (\`RtmpOutput\`: FLV tags, RTMP
@@ -193,8 +233,10 @@ server in the same run.
   (no other child exits during the window). Wall time spawn → exit, so it includes process start,
   probing the file and the RTMP connect; Tandem's includes its connect too.
 - **Figures** — Mbit/s = bytes nginx received ÷ wall time; CPU-s per GB = publisher CPU ÷ (bytes
-  received / 10⁹). Also nginx's own CPU per GB (its /proc/PID/stat utime+stime), as a check that
-  the server did the same work for both.
+  received / 10⁹). nginx's CPU per GB the same way: the on-CPU time of its one process (sum of
+  /proc/PID/task/*/schedstat, ns resolution; utime+stime's 10 ms ticks are too coarse for the
+  ~0.05 s it spends per push), from before the publisher connects until nginx has logged the
+  disconnect (so the bytes still in flight when ffmpeg exits are counted).
 - **Verification** — after each push, the \`PUBLISH\` line nginx-rtmp writes to its access log on
   disconnect (on by default, at its compiled-in path \`/var/log/nginx/access.log\`) gives the bytes it received on that connection. A run counts only if that is 98–105 %
   of the FLV file size (and, for Tandem, within 1 % of what our session wrote); otherwise the
@@ -211,20 +253,87 @@ with the load; CPU-s per GB is the steadier figure.
 
 ${mdTable(['publisher', 'Mbit/s', 'CPU-s per GB', 'wall s', 'CPU s', 'nginx CPU-s per GB'], [row('tandem', 'Tandem RtmpOutput'), row('ffmpeg', 'ffmpeg -c copy')])}
 
-**Ratios Tandem / ffmpeg: throughput ${fmt(ratio.mbps)}×, CPU per GB ${fmt(ratio.cpuSecPerGB)}×.**
+**Ratios Tandem / ffmpeg (of the medians): throughput ${fmt(ratio.mbps)}×, publisher CPU per GB
+${fmt(ratio.cpuSecPerGB)}×, nginx CPU per GB ${fmt(ratio.nginxCpuSecPerGB)}×.** Median of the ${env['runs']} per-pair ratios:
+publisher CPU per GB ${fmt(ratio.pairCpuSecPerGB)}×, nginx CPU per GB ${fmt(ratio.pairNginxCpuSecPerGB)}×. Tandem's median against ffmpeg's
+lowest run (the conservative reading on a noisy machine): ${fmt(ratio.bestCpuSecPerGB)}× and ${fmt(ratio.bestNginxCpuSecPerGB)}×. Targets (issue 12):
+both ≤ 1.10×.
 
 ### Every run
 
-${mdTable(['pair', 'publisher', 'wall s', 'Mbit/s', 'CPU s', 'CPU-s/GB', 'nginx CPU s', 'bytes received'], perRun)}
+${mdTable(['pair', 'publisher', 'wall s', 'Mbit/s', 'CPU s', 'CPU-s/GB', 'nginx CPU s', 'nginx CPU-s/GB', 'bytes received'], perRun)}
+
+## Why Tandem used to cost more, and the fix (issue 12)
+
+Before (commit 55fbdf4, this benchmark, 2026-12-01, load ~4.5): Tandem 12.52 CPU-s/GB vs ffmpeg
+7.10 (**1.76×**, per-pair 1.69×), nginx receiving Tandem 2.81 CPU-s/GB vs 1.25 receiving ffmpeg
+(**2.24×**, per-pair 2.13×); the first published run (2026-11-25, quiet machine) had 1.87× and
+2.6×. Same bytes on the wire both ways (nginx received 100 026 898 B from Tandem, 100 026 819 B
+from ffmpeg), so not the framing:
+
+- **Not the chunk size**: both announce Set Chunk Size 4096 (ffmpeg's, read from a capture:
+  \`02 000000 000004 01 00000000 00001000\`), so the chunk and type-3 header counts are the same, and
+  nginx's recv() count is too (it reads at most one chunk per call: ~9 400–10 200 recvfrom per
+  34 MB for both). **Not acknowledgements**: nginx sends one per 5 MB window (16 sendto per push),
+  and the server sends us next to nothing to acknowledge.
+- **One write() and one TCP segment per RTMP message.** \`RtmpOutput.pump()\` wrote each message
+  on its own, the socket has TCP_NODELAY, so each audio (~400 B) and video (~11 KB) message left as
+  its own segment and woke nginx up on its own. ffmpeg makes even more, smaller writes (27 900
+  sendto per 34 MB: header, chunk, 1-byte type-3 marker…) but keeps Nagle on, so the kernel
+  coalesces them. A 34 MB push (10 × 10 s clip, 7 680 messages), measured with
+  \`strace -c -f -p PID\` (nginx; our process) and \`tcpdump -i lo tcp dst port PORT\`:
+
+  | | write syscalls (publisher) | data segments to nginx | mean segment | nginx epoll_wait |
+  |---|---|---|---|---|
+  | Tandem before | 7 735 write | 6 735 | 5.1 KB | 2 962 |
+  | ffmpeg -c copy | 27 928 sendto | 983 | 34.8 KB | 519 |
+  | Tandem after | 129 writev + 88 write | 649 | 52.7 KB | 210 |
+
+  On loopback the receive side of every segment (skb, softirq, ACK, wakeup) is paid by the two
+  processes, so 7× the segments cost nginx ~2.2× the CPU and cost us kernel time (24.6 % of our
+  samples under \`perf record -g\` before, 14 % after).
+- **Three copies and three fresh buffers per video frame** in our process: Annex B → AVCC
+  (\`nalusToAvcc\`), AVCC → FLV tag (\`avcFrameTag\`), tag → chunks (\`ChunkWriter\`), each a new
+  zero-filled ArrayBuffer (plus one of each per audio frame). \`perf\` of our process before: V8
+  GC (concurrent marking, sweeping — driven by external-memory growth) 20–30 % of samples,
+  malloc/memset/free 10–14 %, the Annex B scan (\`splitAnnexB\`) 9–14 %.
+
+The fix:
+
+1. \`src/main/outputs/rtmp/socket.ts\`: \`RtmpSocket.write\` gathers everything written during the
+   current tick (views that continue one another in one ArrayBuffer merged) and hands it to the
+   socket once, at the end of the tick (one write, or one corked writev). \`writableLength\` counts
+   the gathered bytes, so the 256 KiB back-pressure in \`pump()\` is unchanged; \`drain\` follows a
+   flush that left room; \`end()\` flushes first. Latency: none added (same tick).
+2. \`src/main/protocol/rtmp/chunk-writer.ts\`: messages are encoded back to back into shared
+   256 KiB output blocks (never rewritten; a keyframe over 64 KiB gets its own buffer), headers
+   written in place, and a payload may be given in parts that are copied straight into the chunks
+   (RTMP 1.0 §5.3.1: chunking is independent of how the payload is held).
+   \`RtmpClientSession.sendVideo/sendAudio\` take parts.
+3. \`RtmpOutput.pump()\` (\`rtmp-output.ts\`) sends the tag header, the 4-byte NAL lengths and the NAL
+   units as parts: one copy per frame (into the chunk block) instead of three.
+
+After the fix, four runs of this benchmark on 2026-12-01 (1-min load 5–8, 7 pairs each) gave
+publisher CPU per GB 0.50–0.79× ffmpeg's and nginx CPU per GB 0.39–0.86× (ratios of the medians;
+against ffmpeg's lowest run: 0.55–0.86× and 0.87–0.93× in the two runs that reported it); the
+results above are the last of them. Tandem's throughput went from ~0.7–1.0× ffmpeg's to 1.4–2.2×.
+
+What is left in our profile: the Annex B scan in \`pump()\` (~21 % of samples), which goes away
+when packets carry NAL units; V8 GC ~15 %; the socket copy in the kernel, which ffmpeg pays too.
 
 ## Caveats
 
 - Loopback, one local nginx on the same 2 cores: the publisher, nginx and everything else on the
   machine share the CPUs, so Mbit/s is bounded by the scheduler as much as by the publisher.
-- ffmpeg's figure includes its process start and input probing (a fixed cost, small against
-  ${((env['flvBytes'] as number) / 1e6).toFixed(0)} MB); Tandem's excludes Node start-up and the module load (a long-running app pays them once).
-  Tandem's CPU includes whatever else this Node process does meanwhile (timers, GC of the
-  packet copies it makes); the benchmark keeps the process otherwise idle.
+- ffmpeg's figure includes its process start and input probing (a fixed cost: its dynamic
+  linking alone is ~0.05 CPU-s under \`perf\`, ~0.5 CPU-s/GB at ${((env['flvBytes'] as number) / 1e6).toFixed(0)} MB, which flatters the ratios
+  by up to ~10 %); Tandem's excludes Node start-up and the module load (a long-running app pays
+  them once).
+  Tandem's CPU includes whatever else this Node process does meanwhile (timers, GC); the
+  benchmark keeps the process otherwise idle.
+- nginx's CPU receiving ffmpeg is bimodal from run to run (about 1, or 2–3 CPU-s/GB), whatever
+  the order (probably timing: ffmpeg leaves segment sizes to Nagle); receiving Tandem it is steady.
+  Hence also the ratio against ffmpeg's lowest run above.
 - Unpaced pushing is not how either publishes live (live = paced by the encoder); it measures the
   cost per byte of the send path, which is what a live stream pays at its bitrate: e.g. at 6 Mbit/s
   (2.7 GB/h) multiply CPU-s per GB by 2.7 for CPU-s per hour.

@@ -6,7 +6,7 @@ import { AuthError, InputError, TandemError } from '../../../shared/errors';
 import type { OutputStats } from '../../../shared/stats';
 import type { CodecConfig } from '../../protocol/media';
 import { FlvMuxer, flvTracks } from '../../protocol/flv/mux';
-import { FlvTagType, type FlvTag } from '../../protocol/flv/file';
+import { FlvTagType } from '../../protocol/flv/file';
 import { RtmpClientSession } from '../../protocol/rtmp/session';
 import { parseRtmpUrl, type RtmpTarget } from '../../protocol/rtmp/url';
 import { OutputBase, type CloseReason } from '../base';
@@ -103,7 +103,7 @@ export class RtmpOutput extends OutputBase<Connection> {
     try {
       await session.publish();
       session.sendMetadata(c.mux.metadata(this.metadataFields()));
-      for (const tag of c.mux.headers()) this.sendTag(c, tag);
+      for (const tag of c.mux.headers()) this.sendTag(c, tag.type, tag.timestamp, tag.body);
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(resolve, this.opts.publishSettleMs ?? 300);
         settling = (err) => {
@@ -129,8 +129,8 @@ export class RtmpOutput extends OutputBase<Connection> {
     while (c.socket.writableLength < SOCKET_HIGH_WATER) {
       const p = this.queue.shift();
       if (!p) return;
-      const tag = c.mux.tag(p);
-      if (tag) this.sendTag(c, tag);
+      const tag = c.mux.parts(p);
+      if (tag) this.sendTag(c, tag.type, tag.timestamp, tag.parts);
     }
   }
 
@@ -148,18 +148,20 @@ export class RtmpOutput extends OutputBase<Connection> {
   protected override onConfig(config: CodecConfig, c: Connection | undefined): void {
     if (!c) return;
     c.mux.update(config);
-    for (const tag of c.mux.headers()) if ((tag.type === FlvTagType.Video) === (config.codec === 'h264')) this.sendTag(c, tag);
+    for (const tag of c.mux.headers()) if ((tag.type === FlvTagType.Video) === (config.codec === 'h264')) this.sendTag(c, tag.type, tag.timestamp, tag.body);
   }
 
   protected override addStats(s: OutputStats): void {
     if (this.pingMs !== undefined) s.pingMs = this.pingMs;
   }
 
-  private sendTag(c: Connection, tag: FlvTag): void {
+  /** One FLV tag as an RTMP audio or video message; the session copies the parts into its chunks. */
+  private sendTag(c: Connection, type: number, timestamp: number, body: Uint8Array | readonly Uint8Array[]): void {
     const before = c.session.bytesSent;
-    if (tag.type === FlvTagType.Video) c.session.sendVideo(tag.timestamp, tag.body);
-    else c.session.sendAudio(tag.timestamp, tag.body);
-    this.sent(c.session.bytesSent - before, tag.type === FlvTagType.Video && (tag.body[1] ?? 0) === 1);
+    if (type === FlvTagType.Video) c.session.sendVideo(timestamp, body);
+    else c.session.sendAudio(timestamp, body);
+    const first = body instanceof Uint8Array ? body : body[0];
+    this.sent(c.session.bytesSent - before, type === FlvTagType.Video && (first?.[1] ?? 0) === 1);
   }
 
   private release(c: Connection): void {

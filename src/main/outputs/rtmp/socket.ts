@@ -1,6 +1,10 @@
 // The one file that touches node:net / node:tls for RTMP (DESIGN.md habit 2): open a TCP or TLS
 // connection with a timeout, SNI for host names, certificate verification on unless the
 // destination explicitly opts out, and hand bytes and the close reason to the session glue.
+// Writes are gathered for the rest of the current tick and handed to the socket together
+// (docs/benchmarks/rtmp.md, issue 12): with TCP_NODELAY, one socket write per RTMP message meant
+// one write() syscall and one TCP segment per audio or video message, i.e. one wakeup of the
+// server per message.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { ConnectError, type TandemError } from '../../../shared/errors';
@@ -30,6 +34,8 @@ export interface RtmpSocketEvents {
 
 export class RtmpSocket extends TypedEmitter<RtmpSocketEvents> {
   private closed = false;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
   private error: TandemError | undefined;
   private readonly offs: (() => void)[] = [];
 
@@ -87,15 +93,48 @@ export class RtmpSocket extends TypedEmitter<RtmpSocketEvents> {
     });
   }
 
+  /** Bytes queued: in the socket's user-space buffer, plus those written during this tick. */
   get writableLength(): number {
-    return this.sock.writableLength;
+    return this.sock.writableLength + this.pendingBytes;
   }
 
-  /** Queue bytes; returns false when the kernel buffer is full (wait for `drain`). */
+  /**
+   * Queue bytes; they go to the socket at the end of the current tick, together with everything
+   * else written meanwhile (views that continue one another in the same ArrayBuffer, as the chunk
+   * writer's output does, are merged into one). The caller must not change `bytes` afterwards.
+   * Returns false once closed. Watch `writableLength` and `drain` for back-pressure: `drain`
+   * comes after a flush that left the socket below its high-water mark, or when the socket's
+   * own buffer has drained.
+   */
   write(bytes: Uint8Array): boolean {
     if (this.closed) return false;
-    return this.sock.write(bytes);
+    const n = bytes.byteLength;
+    if (n === 0) return true;
+    const i = this.pending.length - 1;
+    const last = this.pending[i];
+    if (last !== undefined && last.buffer === bytes.buffer && last.byteOffset + last.byteLength === bytes.byteOffset) {
+      this.pending[i] = new Uint8Array(last.buffer, last.byteOffset, last.byteLength + n);
+    } else {
+      if (i < 0) process.nextTick(this.flush);
+      this.pending.push(bytes);
+    }
+    this.pendingBytes += n;
+    return true;
   }
+
+  /** Hand what was written during this tick to the socket: one write, or one corked writev. */
+  private readonly flush = (): void => {
+    const parts = this.pending;
+    if (parts.length === 0) return;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.closed) return;
+    if (parts.length > 1) this.sock.cork();
+    for (const p of parts) this.sock.write(p);
+    if (parts.length > 1) this.sock.uncork();
+    // The socket emits 'drain' itself only after a write that returned false.
+    if (!this.sock.writableNeedDrain) this.emit('drain');
+  };
 
   /** Flush what is queued, then close; destroys after `graceMs` if the peer does not close. */
   end(graceMs = 2000): Promise<void> {
@@ -107,6 +146,7 @@ export class RtmpSocket extends TypedEmitter<RtmpSocketEvents> {
         off();
         resolve();
       });
+      this.flush();
       this.sock.end();
     });
   }
@@ -119,6 +159,8 @@ export class RtmpSocket extends TypedEmitter<RtmpSocketEvents> {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
+    this.pending = [];
+    this.pendingBytes = 0;
     for (const off of this.offs.splice(0)) off();
     this.sock.on('error', () => undefined); // late errors after close must not crash the process
     this.sock.destroy();

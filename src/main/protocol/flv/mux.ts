@@ -5,11 +5,12 @@
 // track 0, so every server and demuxer reads them. Pure.
 //
 // Timestamps: 32-bit milliseconds from the first packet of the connection or file (the base),
-// rounded down; the composition time (pts − dts) rides in the AVC tag. Video NAL units are
-// length-prefixed here, once, straight from the packet's array (docs/ARCHITECTURE.md "Media path").
+// rounded down; the composition time (pts − dts) rides in the AVC tag. A tag comes as parts — the
+// tag header, then each NAL unit's 4-byte length and the NAL unit itself, straight from the
+// packet's array (docs/ARCHITECTURE.md "Media path") — so RTMP copies the payload once, into its
+// chunks (measured in bench/rtmp: docs/benchmarks/rtmp.md); a file joins them.
 import type { AacConfig, CodecConfig, EncodedPacket, H264Config } from '../media';
 import { stripDelimiters } from '../h264/access-unit';
-import { nalusToAvcc } from '../h264/annexb';
 import { buildAvcDecoderConfigurationRecord } from '../h264/avcc';
 import { FlvTagType, type FlvTag } from './file';
 import { aacFrameTag, aacSequenceHeaderTag, avcFrameTag, avcSequenceHeaderTag, setDataFrameBody, type StreamMetadata } from './tags';
@@ -27,6 +28,31 @@ export function flvTracks(configs: readonly CodecConfig[]): FlvTracks {
     else if (c.codec === 'aac') t.audio = c;
   }
   return t;
+}
+
+/** A tag whose body is the concatenation of `parts`. */
+export interface FlvTagParts {
+  type: number;
+  timestamp: number;
+  parts: Uint8Array[];
+  /** Sum of the parts' lengths. */
+  size: number;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+function len4(n: number): Uint8Array {
+  return new Uint8Array([(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+}
+
+export function joinParts(t: FlvTagParts): FlvTag {
+  const body = new Uint8Array(t.size);
+  let o = 0;
+  for (const part of t.parts) {
+    body.set(part, o);
+    o += part.length;
+  }
+  return { type: t.type, timestamp: t.timestamp, body };
 }
 
 export class FlvMuxer {
@@ -72,8 +98,8 @@ export class FlvMuxer {
     return out;
   }
 
-  /** The next packet as a tag, or undefined for a codec FLV track 0 does not carry. */
-  tag(p: EncodedPacket): FlvTag | undefined {
+  /** The next packet as a tag in parts, or undefined for a codec FLV track 0 does not carry. */
+  parts(p: EncodedPacket): FlvTagParts | undefined {
     if (p.codec !== 'h264' && p.codec !== 'aac') return undefined;
     if (p.codec === 'aac' && !this.tracks.audio) return undefined;
     this.base ??= p.dts;
@@ -81,9 +107,22 @@ export class FlvMuxer {
     if (p.track === 'video') {
       this.videoTags++;
       const cts = Math.round((p.pts - p.dts) / 1000);
-      return { type: FlvTagType.Video, timestamp, body: avcFrameTag(nalusToAvcc(stripDelimiters(p.nalus)), p.keyframe, cts) };
+      const parts = [avcFrameTag(NO_BYTES, p.keyframe, cts)];
+      let size = parts[0]!.length;
+      for (const n of stripDelimiters(p.nalus)) {
+        parts.push(len4(n.length), n);
+        size += 4 + n.length;
+      }
+      return { type: FlvTagType.Video, timestamp, parts, size };
     }
-    return { type: FlvTagType.Audio, timestamp, body: aacFrameTag(p.data) };
+    const head = aacFrameTag(NO_BYTES);
+    return { type: FlvTagType.Audio, timestamp, parts: [head, p.data], size: head.length + p.data.length };
+  }
+
+  /** The next packet as one tag (for files), or undefined for a codec FLV track 0 does not carry. */
+  tag(p: EncodedPacket): FlvTag | undefined {
+    const t = this.parts(p);
+    return t ? joinParts(t) : undefined;
   }
 
   /** The next packet starts the timeline again at 0 (a new RTMP connection). */

@@ -147,9 +147,12 @@ export function parseCommand(msg: RtmpMessage): Command {
 export function dataMessage(payload: Uint8Array, streamId: number, timestamp = 0): RtmpMessage {
   return { csid: Csid.Data, timestamp, typeId: MessageType.DataAmf0, streamId, payload };
 }
-export function audioMessage(payload: Uint8Array, streamId: number, timestamp: number): RtmpMessage {
+/** A message whose payload is one buffer, or parts to be sent back to back (chunk-writer.ts). */
+type WithPayload<P> = Omit<RtmpMessage, 'payload'> & { payload: P };
+
+export function audioMessage<P extends Uint8Array | readonly Uint8Array[]>(payload: P, streamId: number, timestamp: number): WithPayload<P> {
   return { csid: Csid.Audio, timestamp, typeId: MessageType.Audio, streamId, payload };
 }
-export function videoMessage(payload: Uint8Array, streamId: number, timestamp: number): RtmpMessage {
+export function videoMessage<P extends Uint8Array | readonly Uint8Array[]>(payload: P, streamId: number, timestamp: number): WithPayload<P> {
   return { csid: Csid.Video, timestamp, typeId: MessageType.Video, streamId, payload };
 }

@@ -10,7 +10,7 @@ import { redactText } from '../../../shared/redact';
 import { TypedEmitter } from '../../util/emitter';
 import { amf0Props, type Amf0Object, type Amf0Value } from '../amf0/amf0';
 import { ChunkReader } from './chunk-reader';
-import { ChunkWriter } from './chunk-writer';
+import { ChunkWriter, type OutgoingMessage } from './chunk-writer';
 import { ClientHandshake } from './handshake';
 import {
   Csid, MessageType, UserControlEvent, acknowledgementMessage, audioMessage, commandMessage, dataMessage,
@@ -33,7 +33,10 @@ export interface RtmpSessionOptions {
   streamKey: string;
   /** The destination as shown to users (redacted), used in error messages. */
   target: string;
-  /** Where outgoing bytes go, in order. */
+  /**
+   * Where outgoing bytes go, in order: one call per message, each a view the session never
+   * modifies afterwards (consecutive ones usually adjacent in one buffer, chunk-writer.ts).
+   */
   send: (bytes: Uint8Array) => void;
   /** Clock in ms (handshake time fields and ping round trips). */
   now?: () => number;
@@ -188,10 +191,12 @@ export class RtmpClientSession extends TypedEmitter<RtmpSessionEvents> {
   sendMetadata(body: Uint8Array): void {
     this.sendMessage(dataMessage(body, this.liveStream(), 0));
   }
-  sendVideo(timestampMs: number, body: Uint8Array): void {
+  /** One FLV video tag body (type 9), whole or in parts sent back to back (no join needed). */
+  sendVideo(timestampMs: number, body: Uint8Array | readonly Uint8Array[]): void {
     this.sendMessage(videoMessage(body, this.liveStream(), timestampMs));
   }
-  sendAudio(timestampMs: number, body: Uint8Array): void {
+  /** One FLV audio tag body (type 8), whole or in parts. */
+  sendAudio(timestampMs: number, body: Uint8Array | readonly Uint8Array[]): void {
     this.sendMessage(audioMessage(body, this.liveStream(), timestampMs));
   }
 
@@ -277,7 +282,7 @@ export class RtmpClientSession extends TypedEmitter<RtmpSessionEvents> {
     this.opts.send(bytes);
   }
 
-  private sendMessage(msg: RtmpMessage): void {
+  private sendMessage(msg: OutgoingMessage): void {
     this.sendRaw(this.writer.write(msg));
   }
 

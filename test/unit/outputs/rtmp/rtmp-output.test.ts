@@ -7,7 +7,8 @@ import { parseAudioTag, parseVideoTag } from '../../../../src/main/protocol/flv/
 import { commandMessage, MessageType, parseCommand } from '../../../../src/main/protocol/rtmp/messages';
 import { InvalidStateError } from '../../../../src/shared/errors';
 import { FakeServer, fixture } from '../../protocol/rtmp/helpers';
-import { splitAnnexB } from '../../../../src/main/protocol/h264/annexb';
+import { nalusToAvcc, splitAnnexB } from '../../../../src/main/protocol/h264/annexb';
+import { NalType, nalType } from '../../../../src/main/protocol/h264/nal';
 
 const annexB = fixture('h264-two-frames.annexb.hex');
 const nals = splitAnnexB(annexB);
@@ -80,6 +81,8 @@ describe('RtmpOutput', () => {
     expect(media.map((m) => [m.typeId, m.timestamp])).toEqual([[18, 0], [9, 0], [8, 0], [9, 0], [8, 21]]);
     expect(parseVideoTag(media[1]!.payload)).toMatchObject({ codecId: 7, packetType: 0 });
     expect(parseVideoTag(media[3]!.payload)).toMatchObject({ codecId: 7, packetType: 1, frameType: 1 });
+    // the frame as AVCC (4-byte lengths), AUDs left out, sent from parts the session joined
+    expect(Buffer.from(parseVideoTag(media[3]!.payload).data).toString('hex')).toBe(Buffer.from(nalusToAvcc(nals.filter((n) => nalType(n) !== NalType.AUD))).toString('hex'));
     expect(parseAudioTag(media[4]!.payload).data).toEqual(new Uint8Array([1, 2, 3]));
     const names = msgs.filter((m) => m.typeId === MessageType.CommandAmf0).map((m) => parseCommand(m).name);
     expect(names.slice(-2)).toEqual(['FCUnpublish', 'deleteStream']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkReader } from '../../../../src/main/protocol/rtmp/chunk-reader';
-import { basicHeader, ChunkWriter } from '../../../../src/main/protocol/rtmp/chunk-writer';
+import { basicHeader, ChunkWriter, OUTPUT_BLOCK_SIZE } from '../../../../src/main/protocol/rtmp/chunk-writer';
 import { abortMessage, MessageType, setChunkSizeMessage, type RtmpMessage } from '../../../../src/main/protocol/rtmp/messages';
 import { ProtocolError } from '../../../../src/shared/errors';
 import { feedSplit, fixture, hex, prng, randomBytes, toHex } from './helpers';
@@ -239,5 +239,80 @@ describe('writer → reader round trip (seeded random streams)', () => {
     const got: RtmpMessage[] = [];
     for (let i = 0; i < bytes.length; i++) got.push(...r.push(bytes.subarray(i, i + 1)));
     expect(got).toEqual(messages);
+  });
+});
+
+describe('chunk writer output blocks and payload parts', () => {
+  /** Where two byte strings first differ (their length when one is a prefix), or -1: small failure output. */
+  const firstDiff = (a: Uint8Array, b: Uint8Array): number => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return i;
+    return a.length === b.length ? -1 : Math.min(a.length, b.length);
+  };
+  /** `payload` cut at random points into parts, some of them empty. */
+  function cut(rand: () => number, payload: Uint8Array): Uint8Array[] {
+    const parts: Uint8Array[] = [];
+    for (let p = 0; p < payload.length; ) {
+      const n = rand() < 0.1 ? 0 : 1 + ((rand() * (rand() < 0.5 ? 6 : 3000)) | 0);
+      parts.push(payload.subarray(p, Math.min(payload.length, p + n)));
+      p += n;
+    }
+    if (rand() < 0.5) parts.push(new Uint8Array(0));
+    return parts;
+  }
+
+  for (const seed of [11, 12, 13]) {
+    it(`seed ${seed}: a payload in parts gives the same bytes as the joined payload`, () => {
+      const rand = prng(seed);
+      const whole = new ChunkWriter();
+      const inParts = new ChunkWriter();
+      for (let i = 0; i < 300; i++) {
+        if (rand() < 0.05) {
+          const size = 1 + ((rand() * 5000) | 0);
+          whole.setChunkSize(size);
+          inParts.setChunkSize(size);
+        }
+        const payload = randomBytes(rand, (rand() * (rand() < 0.2 ? 20000 : 500)) | 0);
+        const m = msg([4, 6, 70, 400][(rand() * 4) | 0]!, rand() < 0.1 ? 0x1000000 + i : i * 33, 9, 1, payload);
+        expect(firstDiff(inParts.write({ ...m, payload: cut(rand, payload) }), whole.write(m))).toBe(-1);
+      }
+    });
+  }
+
+  it('consecutive messages are adjacent views of one block, never overwritten later', () => {
+    const w = new ChunkWriter();
+    w.setChunkSize(4096);
+    const rand = prng(7);
+    const outs: { view: Uint8Array; copy: Uint8Array }[] = [];
+    let total = 0;
+    while (total < 3 * OUTPUT_BLOCK_SIZE) {
+      const view = w.write(msg(6, outs.length * 33, 9, 1, randomBytes(rand, 100 + ((rand() * 12000) | 0))));
+      outs.push({ view, copy: view.slice() });
+      total += view.length;
+    }
+    let adjacent = 0;
+    for (let i = 1; i < outs.length; i++) {
+      const a = outs[i - 1]!.view;
+      const b = outs[i]!.view;
+      if (a.buffer === b.buffer) {
+        expect(b.byteOffset).toBe(a.byteOffset + a.byteLength);
+        adjacent++;
+      }
+    }
+    expect(adjacent).toBeGreaterThan(outs.length - 6); // a new block only every ~256 KiB
+    for (const o of outs) expect(firstDiff(o.view, o.copy)).toBe(-1);
+  });
+
+  it('a message over a quarter block (a keyframe) gets a buffer of its own and decodes', () => {
+    const w = new ChunkWriter();
+    w.setChunkSize(4096);
+    const small = w.write(msg(4, 0, 8, 1, ascii('aac')));
+    const payload = randomBytes(prng(8), OUTPUT_BLOCK_SIZE / 4 + 1);
+    const big = w.write({ csid: 6, timestamp: 0, typeId: 9, streamId: 1, payload: [payload.subarray(0, 5), payload.subarray(5)] });
+    expect(big.buffer).not.toBe(small.buffer);
+    expect(big.byteLength).toBe(big.buffer.byteLength);
+    const r = new ChunkReader();
+    r.push(w.write(setChunkSizeMessage(4096)));
+    const [m] = r.push(big);
+    expect(firstDiff(m!.payload, payload)).toBe(-1);
   });
 });

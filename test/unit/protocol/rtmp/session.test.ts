@@ -92,6 +92,22 @@ describe('RtmpClientSession publish flow', () => {
     s.close();
   });
 
+  it('audio and video bodies given in parts arrive as one message each, parts joined in order', async () => {
+    const { s, server } = setup();
+    const { p } = await toPublish(s, server);
+    s.receive(server.send(onStatus('NetStream.Publish.Start')));
+    await p;
+    const nal = new Uint8Array(9000).map((_, i) => i * 7);
+    s.sendVideo(40, [new Uint8Array([0x17, 1, 0, 0, 0]), new Uint8Array([0, 0, 0x23, 0x28]), nal]);
+    s.sendAudio(41, [new Uint8Array([0xaf, 1]), new Uint8Array([1, 2, 3])]);
+    s.sendVideo(73, new Uint8Array([0x27, 1, 0, 0, 0, 0, 0, 0, 1, 0x41]));
+    const media = server.messages.filter((m) => m.typeId === MessageType.Video || m.typeId === MessageType.Audio);
+    expect(media.map((m) => [m.typeId, m.timestamp, m.streamId, m.payload.length])).toEqual([[9, 40, 1, 9009], [8, 41, 1, 5], [9, 73, 1, 10]]);
+    expect(toHex(media[0]!.payload.subarray(0, 10))).toBe('17010000000000232800');
+    expect(Buffer.compare(media[0]!.payload.subarray(9), nal)).toBe(0);
+    expect(toHex(media[1]!.payload)).toBe('af01010203');
+  });
+
   it('fourCcList can be left out', async () => {
     const { s, server } = setup({ fourCcList: null });
     const p = s.publish();
