@@ -35,6 +35,9 @@ async function createWindow(studio: Studio): Promise<void> {
       webSecurity: true,
       autoplayPolicy: 'no-user-gesture-required',
       spellcheck: false,
+      // The program keeps its output rate while the window is hidden or minimised: no timer or
+      // rendering throttling for this window (docs/ARCHITECTURE.md "Media path").
+      backgroundThrottling: false,
     },
   });
   win.webContents.setWindowOpenHandler(({ url }) => {

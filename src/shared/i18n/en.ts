@@ -105,6 +105,9 @@ export const en = {
   'settings.videoBitrate': 'Video bitrate (kbit/s)',
   'settings.keyint': 'Keyframe interval (s)',
   'settings.encoder': 'Encoder',
+  'settings.encoder.webcodecs': 'WebCodecs in the studio window (hardware where available)',
+  'settings.encoder.path': 'In use: {path} — {reason}',
+  'settings.recordBitrate': 'Recording video bitrate (kbit/s, 0 = as the stream)',
   'settings.audioBitrate': 'Audio bitrate (kbit/s)',
   'settings.recordFolder': 'Recording folder',
   'settings.recordFormat': 'Recording format',
@@ -128,6 +131,13 @@ export const en = {
   'status.output': '{width}×{height} @ {fps}',
   'status.destinations': 'Destinations: {count} ({live} live)',
   'status.engine': 'engine {version}',
+  'status.video.webcodecs': 'Video: WebCodecs',
+  'status.video.ffmpeg': 'Video: ffmpeg ({encoder})',
+  'status.video.reason': 'Why: {reason}',
+  'status.video.groups': 'Encodes: {count}',
+  'status.video.group': '{target} kbit/s → {actual} kbit/s, {frames} frames, {keyframes} keyframes ({forced} on request), encode p50 {p50} ms / p95 {p95} ms',
+  'status.video.missing': 'No video from the studio',
+  'status.video.restarts': 'Encoder restarted {count}×: {error}',
 
   // keyboard shortcuts
   'shortcuts.title': 'Keyboard shortcuts',

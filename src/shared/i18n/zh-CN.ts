@@ -106,6 +106,9 @@ export const zhCN: Record<MessageKey, string> = {
   'settings.videoBitrate': '视频码率（kbit/s）',
   'settings.keyint': '关键帧间隔（秒）',
   'settings.encoder': '编码器',
+  'settings.encoder.webcodecs': '工作室窗口内的 WebCodecs（可用时使用硬件）',
+  'settings.encoder.path': '当前使用：{path} — {reason}',
+  'settings.recordBitrate': '录制视频码率（kbit/s，0 = 与推流相同）',
   'settings.audioBitrate': '音频码率（kbit/s）',
   'settings.recordFolder': '录制文件夹',
   'settings.recordFormat': '录制格式',
@@ -129,6 +132,13 @@ export const zhCN: Record<MessageKey, string> = {
   'status.output': '{width}×{height} @ {fps}',
   'status.destinations': '推流目标：{count}（{live} 个直播中）',
   'status.engine': '引擎 {version}',
+  'status.video.webcodecs': '视频：WebCodecs',
+  'status.video.ffmpeg': '视频：ffmpeg（{encoder}）',
+  'status.video.reason': '原因：{reason}',
+  'status.video.groups': '编码：{count} 路',
+  'status.video.group': '{target} kbit/s → {actual} kbit/s，{frames} 帧，{keyframes} 个关键帧（{forced} 个按请求），编码 p50 {p50} ms / p95 {p95} ms',
+  'status.video.missing': '没有来自工作室的视频',
+  'status.video.restarts': '编码器已重启 {count} 次：{error}',
 
   // keyboard shortcuts
   'shortcuts.title': '键盘快捷键',

@@ -24,11 +24,16 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
   const tr = useT();
   const [draft, setDraft] = useState<Settings>(settings);
   const [encoders, setEncoders] = useState<string[]>([settings.encoder]);
+  const [path, setPath] = useState<{ path: string; reason: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let cancelled = false;
     api.getEncoders().then(
-      (e) => !cancelled && e.video.length > 0 && setEncoders(e.video),
+      (e) => {
+        if (cancelled) return;
+        setEncoders(['webcodecs', ...e.video]);
+        setPath({ path: e.path, reason: e.pathReason });
+      },
       () => undefined,
     );
     return () => {
@@ -36,7 +41,7 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
     };
   }, [api]);
   const set = <K extends keyof Settings>(k: K, v: Settings[K]) => setDraft((d) => ({ ...d, [k]: v }));
-  const num = (k: 'fps' | 'videoBitrateKbps' | 'audioBitrateKbps' | 'keyintSec') => (
+  const num = (k: 'fps' | 'videoBitrateKbps' | 'audioBitrateKbps' | 'keyintSec' | 'recordVideoBitrateKbps') => (
     <input type="number" value={draft[k]} step={k === 'keyintSec' ? 0.5 : 1} onChange={(e) => set(k, e.target.valueAsNumber)} />
   );
   const submit = async (e: FormEvent) => {
@@ -92,10 +97,15 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
             <select value={draft.encoder} onChange={(e) => set('encoder', e.target.value as Settings['encoder'])}>
               {encoders.map((e) => (
                 <option key={e} value={e}>
-                  {e}
+                  {e === 'webcodecs' ? tr('settings.encoder.webcodecs') : e}
                 </option>
               ))}
             </select>
+            {path && (
+              <small className="muted" data-testid="encoder-path">
+                {tr('settings.encoder.path', { path: path.path, reason: path.reason })}
+              </small>
+            )}
           </label>
           <label>
             {tr('settings.audioBitrate')}
@@ -104,6 +114,10 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
           <label>
             {tr('settings.recordFolder')}
             <input value={draft.recordFolder} onChange={(e) => set('recordFolder', e.target.value)} placeholder="~/Videos" />
+          </label>
+          <label>
+            {tr('settings.recordBitrate')}
+            {num('recordVideoBitrateKbps')}
           </label>
           <label>
             {tr('settings.recordFormat')}

@@ -25,9 +25,29 @@ export function StatusBar({ api, state, program, liveSince }: { api: StudioApi; 
   const live = state.destinations.filter((d) => d.state === 'live').length;
   const dropped = stats ? stats.framesDropped + stats.readbackDrops + stats.linkDrops : 0;
   const percent = stats && stats.framesRendered ? ((100 * dropped) / (stats.framesRendered + dropped)).toFixed(1) : '0.0';
+  const video = state.video;
+  const codec = state.settings.encoder === 'webcodecs' ? '' : state.settings.encoder;
+  const groups = engine?.groups ?? [];
+  const groupTitle = groups
+    .map((g) => tr('status.video.group', { target: g.targetKbps, actual: g.actualKbps, frames: g.frames, keyframes: g.keyframes, forced: g.forcedKeyframes, p50: g.encodeMsP50 ?? '–', p95: g.encodeMsP95 ?? '–' }))
+    .join('\n');
+  const restarts = stats?.encoders.restarts ?? 0;
   return (
     <footer className="statusbar" data-testid="statusbar">
-      <span>{tr('status.encoderValue', { name: state.settings.encoder })}</span>
+      <span data-testid="video-path" data-path={video.path} title={tr('status.video.reason', { reason: video.reason })}>
+        {video.path === 'webcodecs' ? tr('status.video.webcodecs') : tr('status.video.ffmpeg', { encoder: codec || 'libx264' })}
+      </span>
+      {groups.length > 0 && (
+        <span data-testid="encoder-groups" title={groupTitle}>
+          {tr('status.video.groups', { count: groups.length })}
+        </span>
+      )}
+      {video.input === 'missing' && (
+        <span className="status-warn" role="alert" data-testid="video-missing" title={video.inputProblem ?? ''}>
+          {tr('status.video.missing')}
+        </span>
+      )}
+      {restarts > 0 && <span className="status-warn">{tr('status.video.restarts', { count: restarts, error: stats?.encoders.lastError ?? '' })}</span>}
       <span>{tr('status.output', { width: state.settings.width, height: state.settings.height, fps: state.settings.fps })}</span>
       {engine && <span title={tr('status.cpu')}>{tr('status.cpuValue', { value: Math.round(engine.cpuPercent) })}</span>}
       <span>{tr('status.droppedFramesValue', { count: dropped + (engine?.mediaIn.repeated ?? 0), percent })}</span>

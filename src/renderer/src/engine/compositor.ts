@@ -166,6 +166,11 @@ export class Compositor {
     return true;
   }
 
+  /** Readbacks started and not collected yet. */
+  get pendingReadbacks(): number {
+    return this.syncFrames.length + this.ring.filter((r) => r.fence !== null).length;
+  }
+
   /** Frames whose readback finished, oldest first; each with `headroom` free bytes before the picture. */
   collect(headroom = 0): I420Frame[] {
     const gl = this.gl;

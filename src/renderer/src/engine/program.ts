@@ -21,6 +21,8 @@ export interface ProgramStats {
   framesDropped: number;
   framesLate: number;
   readbackDrops: number;
+  /** WebCodecs: ticks that re-encoded the previous picture because a new one was not ready. */
+  framesRepeated: number;
   linkDrops: number;
   framesSent: number;
   bytesSent: number;
@@ -59,6 +61,12 @@ export class Program {
   private path: 'webcodecs' | 'ffmpeg' = 'ffmpeg';
   private readonly encoders: EncoderSet;
   private framesSent = 0;
+  private framesRepeated = 0;
+  /** The last picture given to the encoders (WebCodecs), for ticks that find no new one ready. */
+  private lastFrame: VideoFrame | undefined;
+  private lastFrameUs = 0;
+  /** Timestamp of the last frame given to the encoders, new or repeated (they must increase). */
+  private lastEncodedUs = 0;
   private readonly tRender = new Ewma();
   private readonly tCapture = new Ewma();
   private readonly tSend = new Ewma();
@@ -122,6 +130,8 @@ export class Program {
     this.offControl = undefined;
     this.link?.close();
     this.encoders.close();
+    this.lastFrame?.close();
+    this.lastFrame = undefined;
     this.link = link;
     if (link) {
       this.offControl = link.onControl((m) => this.onControl(m));
@@ -144,6 +154,7 @@ export class Program {
       framesDropped: this.clock.framesDropped,
       framesLate: this.clock.framesLate,
       readbackDrops: this.compositor.readbackDrops,
+      framesRepeated: this.framesRepeated,
       linkDrops: this.link?.videoDropped ?? 0,
       framesSent: this.framesSent,
       bytesSent: this.link?.bytesSent ?? 0,
@@ -158,6 +169,7 @@ export class Program {
     this.clockWorker.terminate();
     this.offControl?.();
     this.encoders.close();
+    this.lastFrame?.close();
     this.link?.close();
     for (const rt of this.runtimes.values()) rt.dispose();
     this.runtimes.clear();
@@ -183,9 +195,59 @@ export class Program {
     return out;
   }
 
+  /**
+   * One tick of the output clock. A tick that finds the page still busy with the previous frame
+   * composes nothing (at most ~70 % of the main thread goes to frames, so the UI, the mixer and
+   * the media link keep running on a slow machine); on the WebCodecs path it re-encodes the last
+   * picture at the tick's time instead — a cheap copy of a reference — so the encoders get a
+   * constant frame rate, as the engine's VideoPacer gives ffmpeg (rate control and receivers
+   * count on it).
+   */
   private frame(): void {
     if (!this.running) return;
     const now = performance.now();
+    if (now < this.notBefore) {
+      this.repeatLast(now);
+      return;
+    }
+    this.frameWork(now);
+    const end = performance.now();
+    this.notBefore = end + (end - now) * 0.4;
+  }
+
+  private repeatLast(now: number): void {
+    const last = this.lastFrame;
+    // A picture still being read back will carry an earlier timestamp: wait for it instead.
+    if (!last || !this.link || this.path !== 'webcodecs' || this.encoders.size === 0 || this.compositor.pendingReadbacks > 0) return;
+    const tick = this.clock.tick(now);
+    if (!tick) return;
+    const us = wallUs(tick.timeMs);
+    if (us - this.lastFrameUs > 1_000_000) return; // nothing new for a second: no point pretending
+    if (us <= this.lastEncodedUs) return;
+    const frame = new VideoFrame(last, { timestamp: us });
+    this.encoders.encode(frame);
+    frame.close();
+    this.lastEncodedUs = us;
+    this.framesRepeated++;
+  }
+
+  /** Encode a new picture on the WebCodecs path and keep a reference for repeats. */
+  private encodeNew(frame: VideoFrame): void {
+    if (frame.timestamp <= this.lastEncodedUs) {
+      frame.close(); // older than what the encoders already have
+      return;
+    }
+    this.encoders.encode(frame);
+    this.lastFrame?.close();
+    this.lastFrame = frame;
+    this.lastFrameUs = frame.timestamp;
+    this.lastEncodedUs = frame.timestamp;
+    this.framesSent++;
+  }
+
+  private notBefore = 0;
+
+  private frameWork(now: number): void {
     const tick = this.clock.tick(now);
     if (tick && this.doc) {
       const wallMs = performance.timeOrigin + tick.timeMs;
@@ -198,27 +260,30 @@ export class Program {
       }
       this.compositor.compose(this.layersOf(current, wallMs), previous);
       const webcodecs = this.link !== null && this.path === 'webcodecs' && this.encoders.size > 0;
-      // On software GL the raw path reads every frame back, so the preview refreshes every third
-      // frame; WebCodecs takes the canvas itself, so it is presented every frame.
-      const previewEvery = this.software && this.link && !webcodecs ? 3 : 1;
-      if (tick.index % previewEvery === 0) this.compositor.present();
+      // A frame leaves either as the canvas itself (a GPU texture: zero-copy into a hardware
+      // encoder) or as I420 read back after the GPU conversion pass: on software GL every pixel is
+      // CPU work and the I420 readback moves 1.5 bytes a pixel instead of 4, so it is the faster
+      // way there (docs/ARCHITECTURE.md "Media path" has the figures). The raw ffmpeg path always
+      // reads I420 back; on software GL its preview refreshes every third frame only.
+      const viaCanvas = webcodecs && !this.software;
+      const previewEvery = this.software && this.link ? 3 : 1;
+      if (viaCanvas || tick.index % previewEvery === 0) this.compositor.present();
       const t1 = performance.now();
       this.tRender.add(t1 - now);
-      if (webcodecs) {
-        const frame = new VideoFrame(this.canvas, { timestamp: wallUs(tick.timeMs) });
-        this.encoders.encode(frame);
-        frame.close();
-        this.framesSent++;
+      if (viaCanvas) {
+        this.encodeNew(new VideoFrame(this.canvas, { timestamp: wallUs(tick.timeMs) }));
         this.tCapture.add(performance.now() - t1);
-      } else if (this.link && this.path === 'ffmpeg') {
-        this.compositor.capture(wallUs(tick.timeMs), MEDIA_HEADER);
+      } else if (this.link) {
+        this.compositor.capture(wallUs(tick.timeMs), webcodecs ? 0 : MEDIA_HEADER);
         this.tCapture.add(performance.now() - t1);
       }
     }
     const t2 = performance.now();
-    const frames = this.compositor.collect(MEDIA_HEADER);
+    const webcodecs = this.path === 'webcodecs' && this.encoders.size > 0;
+    const frames = this.compositor.collect(webcodecs ? 0 : MEDIA_HEADER);
     for (const f of frames) {
-      if (this.link?.sendVideo(f.width, f.height, f.captureTimeUs, f.data)) this.framesSent++;
+      if (webcodecs) this.encodeNew(new VideoFrame(f.data, { format: 'I420', codedWidth: f.width, codedHeight: f.height, timestamp: f.captureTimeUs }));
+      else if (this.link?.sendVideo(f.width, f.height, f.captureTimeUs, f.data)) this.framesSent++;
     }
     if (frames.length) this.tSend.add(performance.now() - t2);
   }
