@@ -213,6 +213,7 @@ export const en = {
   'program.stats.title': 'Frames the compositor missed its deadline for, or could not hand to the encoder',
   'program.stats': 'rendered {rendered} · dropped {dropped} · late {late}',
   'program.sent': ' · sent {sent}',
+  'program.encoded': ' · repeated {repeated} · encoder busy {dropped}',
   'program.timings': ' · render {render} ms · capture {capture} ms · send {send} ms',
 
   // mixer

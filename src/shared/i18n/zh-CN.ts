@@ -214,6 +214,7 @@ export const zhCN: Record<MessageKey, string> = {
   'program.stats.title': '合成器未能按时渲染，或未能交给编码器的帧',
   'program.stats': '已渲染 {rendered} · 丢帧 {dropped} · 延迟 {late}',
   'program.sent': ' · 已发送 {sent}',
+  'program.encoded': ' · 重复 {repeated} · 编码器繁忙 {dropped}',
   'program.timings': ' · 渲染 {render} 毫秒 · 采集 {capture} 毫秒 · 发送 {send} 毫秒',
 
   // mixer

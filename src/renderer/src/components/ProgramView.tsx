@@ -92,6 +92,7 @@ export function ProgramView({ settings, doc, capture, openLink, onProgram, repor
           <span title={tr('program.stats.title')}>
             {tr('program.stats', { rendered: stats.framesRendered, dropped: stats.framesDropped + stats.readbackDrops + stats.linkDrops, late: stats.framesLate })}
             {capture && tr('program.sent', { sent: stats.framesSent })}
+            {capture && stats.path === 'webcodecs' && tr('program.encoded', { repeated: stats.framesRepeated, dropped: stats.encoders.dropped })}
             <span className="timings" data-testid="program-timings">
               {tr('program.timings', { render: stats.ms.render.toFixed(1), capture: stats.ms.capture.toFixed(1), send: stats.ms.send.toFixed(1) })}
             </span>

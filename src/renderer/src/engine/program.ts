@@ -216,20 +216,32 @@ export class Program {
   }
 
   private repeatLast(now: number): void {
-    const last = this.lastFrame;
-    // A picture still being read back will carry an earlier timestamp: wait for it instead.
-    if (!last || !this.link || this.path !== 'webcodecs' || this.encoders.size === 0 || this.compositor.pendingReadbacks > 0) return;
+    if (!this.link || this.path !== 'webcodecs' || this.encoders.size === 0) return;
     const tick = this.clock.tick(now);
     if (!tick) return;
     const us = wallUs(tick.timeMs);
+    // A picture still being read back carries an earlier timestamp: the repeat is owed, and
+    // paid (in order) right after that picture is encoded.
+    if (this.compositor.pendingReadbacks > 0) {
+      if (this.owed.length < 30) this.owed.push(us);
+      return;
+    }
+    this.repeat(us);
+  }
+
+  private repeat(us: number): void {
+    const last = this.lastFrame;
+    if (!last || us <= this.lastEncodedUs) return;
     if (us - this.lastFrameUs > 1_000_000) return; // nothing new for a second: no point pretending
-    if (us <= this.lastEncodedUs) return;
     const frame = new VideoFrame(last, { timestamp: us });
     this.encoders.encode(frame);
     frame.close();
     this.lastEncodedUs = us;
     this.framesRepeated++;
   }
+
+  /** Ticks that passed while a picture was being read back, to repeat once it is encoded. */
+  private owed: number[] = [];
 
   /** Encode a new picture on the WebCodecs path and keep a reference for repeats. */
   private encodeNew(frame: VideoFrame): void {
@@ -243,6 +255,8 @@ export class Program {
     this.lastFrameUs = frame.timestamp;
     this.lastEncodedUs = frame.timestamp;
     this.framesSent++;
+    const owed = this.owed.splice(0);
+    for (const us of owed) this.repeat(us);
   }
 
   private notBefore = 0;
