@@ -1,14 +1,10 @@
 // Saves the destination list (never the secrets: those go to a SecretStore, keyed by id) as JSON
-// in the data folder: `destinations.json`, written atomically with mode 0600. Loading validates
-// every record; a damaged file is moved aside (destinations.json.damaged-<time>) and an empty
-// list comes back with a `problem` for the UI, so a bad file never stops the studio.
-import { readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+// in the data folder: `destinations.json` (json-store.ts: atomic, mode 0600, a damaged file moved
+// aside). Loading validates every record.
 import { z } from 'zod';
 import { ProtocolSchema, type DestinationProtocol } from '../../shared/api';
-import { TandemError } from '../../shared/errors';
 import { validateDestinationUrl } from './destinations';
-import { writeFileAtomic } from './secret-store';
+import { JsonFileStore } from './json-store';
 
 /** What is persisted of a destination: no secret, no runtime state. */
 export interface StoredDestination {
@@ -18,6 +14,10 @@ export interface StoredDestination {
   url: string;
   enabled: boolean;
   presetId?: string;
+  /** Own video bitrate, kbit/s. */
+  videoBitrateKbps?: number;
+  /** RTMPS: the untrusted-certificate opt-out. */
+  allowUntrustedCertificate?: boolean;
 }
 
 const StoredDestinationSchema = z
@@ -28,6 +28,8 @@ const StoredDestinationSchema = z
     url: z.string().min(1).max(2048),
     enabled: z.boolean(),
     presetId: z.string().min(1).max(64).optional(),
+    videoBitrateKbps: z.number().int().min(100).max(100_000).optional(),
+    allowUntrustedCertificate: z.boolean().optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -56,61 +58,41 @@ export interface DestinationLoadResult {
 }
 
 /** Only the persisted fields, whatever else the object carries (a DestinationRecord has the secret). */
-export function toStored(d: Omit<StoredDestination, 'presetId'> & { presetId?: string | undefined }): StoredDestination {
+export function toStored(
+  d: Omit<StoredDestination, 'presetId' | 'videoBitrateKbps' | 'allowUntrustedCertificate'> & { presetId?: string | undefined; videoBitrateKbps?: number | undefined; allowUntrustedCertificate?: boolean | undefined },
+): StoredDestination {
   const out: StoredDestination = { id: d.id, name: d.name, protocol: d.protocol, url: d.url, enabled: d.enabled };
   if (d.presetId !== undefined) out.presetId = d.presetId;
+  if (d.videoBitrateKbps !== undefined) out.videoBitrateKbps = d.videoBitrateKbps;
+  if (d.allowUntrustedCertificate) out.allowUntrustedCertificate = true;
   return out;
 }
 
-function describe(err: unknown): string {
-  if (err instanceof z.ZodError) {
-    const first = err.issues[0];
-    const path = first ? first.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '') : '';
-    return first ? `${path || '(file)'}: ${first.message}` : 'invalid file';
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
 export class DestinationStore {
-  readonly file: string;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly store: JsonFileStore<z.infer<typeof FileSchema>>;
 
   constructor(readonly dir: string) {
-    this.file = join(dir, 'destinations.json');
+    this.store = new JsonFileStore(dir, 'destinations.json', FileSchema, 'destinations');
+  }
+
+  get file(): string {
+    return this.store.file;
   }
 
   async load(): Promise<DestinationLoadResult> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT') return { destinations: [] };
-      // Unreadable (permissions…): keep the file where it is, report, start empty.
-      return { destinations: [], problem: `the saved destinations could not be read (${describe(err)})` };
-    }
-    try {
-      const parsed = FileSchema.parse(JSON.parse(text));
-      return { destinations: parsed.destinations.map(toStored) };
-    } catch (err) {
-      const aside = `${this.file}.damaged-${Date.now()}`;
-      await rename(this.file, aside).catch(() => undefined);
-      return { destinations: [], problem: `the saved destinations were damaged (${describe(err)}); the file was moved to ${aside}` };
-    }
+    const r = await this.store.load();
+    const out: DestinationLoadResult = { destinations: (r.value?.destinations ?? []).map(toStored) };
+    if (r.problem) out.problem = r.problem;
+    return out;
   }
 
   /** Writes the list (secrets and runtime state stripped); saves are serialized, the last one wins. */
   save(destinations: readonly StoredDestination[]): Promise<void> {
-    const body = { version: 1 as const, destinations: destinations.map(toStored) };
-    const check = FileSchema.safeParse(body);
-    if (!check.success) return Promise.reject(new TandemError('invalid-argument', `cannot save destinations: ${describe(check.error)}`));
-    const text = JSON.stringify(body, null, 1);
-    const run = this.writing.then(() => writeFileAtomic(this.file, text));
-    this.writing = run.catch(() => undefined);
-    return run;
+    return this.store.save({ version: 1 as const, destinations: destinations.map(toStored) });
   }
 
   /** Resolves once every save started so far has finished. */
   flush(): Promise<void> {
-    return this.writing;
+    return this.store.flush();
   }
 }

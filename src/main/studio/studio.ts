@@ -15,6 +15,13 @@ import { VIDEO_ENCODERS } from '../encoder/args';
 import { applyPatch, createRecord, toPublic, type DestinationRecord } from './destinations';
 import { defaultSceneDoc, SceneStore } from './scene-store';
 import { DestinationStore, toStored } from './destination-store';
+import { JsonFileStore } from './json-store';
+import { SettingsSchema } from '../../shared/api';
+import type { z } from 'zod';
+
+/** settings.json: every field optional, so a file from an older version (fewer fields) still loads. */
+const SavedSettingsSchema = SettingsSchema.partial();
+type SavedSettings = z.infer<typeof SavedSettingsSchema>;
 import { MemorySecretStore, type SecretStore } from './secret-store';
 import { Live, RECORD_ID, recordingPath } from './live';
 import type { MediaChannel, MediaControl, MediaEndpoint } from '../../shared/media-wire';
@@ -45,6 +52,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
   private readonly history = new SceneHistory(defaultSceneDoc());
   private readonly store: SceneStore | undefined;
   private readonly destStore: DestinationStore | undefined;
+  private readonly settingsStore: JsonFileStore<SavedSettings> | undefined;
   private readonly secrets: SecretStore;
   private readonly destinations = new Map<string, DestinationRecord>();
   private settings: Settings;
@@ -68,6 +76,8 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
     this.engine = { version: opts.version ?? '0.1.0', mode: opts.mode };
     this.store = opts.dataDir ? new SceneStore(opts.dataDir) : undefined;
     this.destStore = opts.dataDir ? new DestinationStore(opts.dataDir) : undefined;
+    // Settings saved by another version may lack fields or carry old ones: keep what validates.
+    this.settingsStore = opts.dataDir ? new JsonFileStore(opts.dataDir, 'settings.json', SavedSettingsSchema, 'settings') : undefined;
     this.secrets = opts.secrets ?? new MemorySecretStore();
   }
 
@@ -79,6 +89,11 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
       this.history.reset(res.doc);
       if (res.problem) problems.push(`scenes: ${res.problem}`);
     }
+    if (this.settingsStore) {
+      const res = await this.settingsStore.load();
+      for (const [k, v] of Object.entries(res.value ?? {})) if (v !== undefined) (this.settings as Record<string, unknown>)[k] = v;
+      if (res.problem) problems.push(res.problem);
+    }
     if (this.destStore) {
       const res = await this.destStore.load();
       if (res.problem) problems.push(`destinations: ${res.problem}`);
@@ -89,7 +104,10 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
         } catch (err) {
           problems.push(`the key of '${d.name}' could not be read (${toErrorInfo(err).message}); enter it again`);
         }
-        this.destinations.set(d.id, { id: d.id, name: d.name, protocol: d.protocol, url: d.url, secret, enabled: d.enabled, state: 'idle' });
+        const rec: DestinationRecord = { id: d.id, name: d.name, protocol: d.protocol, url: d.url, secret, enabled: d.enabled, state: 'idle' };
+        if (d.videoBitrateKbps !== undefined) rec.videoBitrateKbps = d.videoBitrateKbps;
+        if (d.allowUntrustedCertificate && d.protocol === 'rtmps') rec.allowUntrustedCertificate = true;
+        this.destinations.set(d.id, rec);
       }
     }
     this.loadProblem = problems.length ? problems.join('; ') : undefined;
@@ -199,6 +217,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
       if (v !== undefined) (next as Record<keyof Settings, unknown>)[k] = v;
     }
     this.settings = next;
+    void this.settingsStore?.save(next).catch(() => undefined);
     this.changed();
     return this.settings;
   }
@@ -307,6 +326,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
     this.removeAllListeners();
     await this.store?.flush();
     await this.destStore?.flush();
+    await this.settingsStore?.flush();
   }
 
   private mustGet(id: string): DestinationRecord {

@@ -5,7 +5,7 @@
 // on the ffmpeg path I420 frames read back from the GPU; and the mixer's PCM, all with capture
 // timestamps on one wall clock.
 import type { SceneDoc, SceneSource, StudioScene } from '../../../shared/scene/model';
-import { FrameClock } from '../../../shared/frame-clock';
+import { FrameClock, type FrameTick } from '../../../shared/frame-clock';
 import { MEDIA_HEADER } from '../../../shared/media-wire';
 import { Compositor, type DrawLayer } from './compositor';
 import { createRuntime, type SourceRuntime } from './layers';
@@ -206,20 +206,22 @@ export class Program {
   private frame(): void {
     if (!this.running) return;
     const now = performance.now();
+    const tick = this.clock.tick(now);
+    if (!tick) return;
+    // Slots the clock skipped (this page was busy when they were due) get the last picture again,
+    // in order, so the encoders still see every slot of the output rate.
+    for (let k = Math.min(tick.skipped, 30); k >= 1; k--) this.repeatOrOwe(wallUs(tick.timeMs - k * this.clock.intervalMs));
     if (now < this.notBefore) {
-      this.repeatLast(now);
+      this.repeatOrOwe(wallUs(tick.timeMs));
       return;
     }
-    this.frameWork(now);
+    this.frameWork(now, tick);
     const end = performance.now();
     this.notBefore = end + (end - now) * 0.4;
   }
 
-  private repeatLast(now: number): void {
+  private repeatOrOwe(us: number): void {
     if (!this.link || this.path !== 'webcodecs' || this.encoders.size === 0) return;
-    const tick = this.clock.tick(now);
-    if (!tick) return;
-    const us = wallUs(tick.timeMs);
     // A picture still being read back carries an earlier timestamp: the repeat is owed, and
     // paid (in order) right after that picture is encoded.
     if (this.compositor.pendingReadbacks > 0) {
@@ -261,9 +263,8 @@ export class Program {
 
   private notBefore = 0;
 
-  private frameWork(now: number): void {
-    const tick = this.clock.tick(now);
-    if (tick && this.doc) {
+  private frameWork(now: number, tick: FrameTick): void {
+    if (this.doc) {
       const wallMs = performance.timeOrigin + tick.timeMs;
       const current = this.doc.scenes.find((s) => s.id === this.doc?.activeSceneId);
       let previous: { layers: DrawLayer[]; mix: number } | undefined;

@@ -25,7 +25,11 @@ export interface EncoderSetStats {
   lastError: string | undefined;
 }
 
-const MAX_QUEUE = 3;
+/**
+ * Frames given to an encoder and not out yet. encodeQueueSize undercounts (frames already inside
+ * the codec are not in it: measured up to 9 in flight with a queue of 4), so we count ourselves.
+ */
+const MAX_IN_FLIGHT = 3;
 const FAILURE_WINDOW_MS = 10_000;
 
 export function encoderConfig(g: RendererGroup): VideoEncoderConfig {
@@ -58,6 +62,8 @@ class GroupEncoder {
   config: VideoEncoderConfig;
   keyNext = true;
   sinceKey = 0;
+  inFlight = 0;
+  lastOutputAt = 0;
   lastAvcC = '';
   failures: number[] = [];
 
@@ -77,14 +83,20 @@ class GroupEncoder {
     });
     enc.configure(this.config);
     this.keyNext = true;
+    this.inFlight = 0;
+    this.lastOutputAt = performance.now();
     return enc;
   }
 
   encode(frame: VideoFrame): boolean {
     if (this.enc.state !== 'configured') return false;
     const key = this.keyNext || this.sinceKey >= this.group.keyintFrames;
-    if (!key && this.enc.encodeQueueSize >= MAX_QUEUE) return false;
+    // A keyframe asked for waits for room too: it carries over to the next frame encoded.
+    // A codec that skipped frames (no output for them) must not hold the count up forever.
+    if (this.inFlight >= MAX_IN_FLIGHT && performance.now() - this.lastOutputAt > 1000) this.inFlight = this.enc.encodeQueueSize;
+    if (this.inFlight >= MAX_IN_FLIGHT) return false;
     this.enc.encode(frame, { keyFrame: key });
+    this.inFlight++;
     if (key) {
       this.keyNext = false;
       this.sinceKey = 0;
@@ -103,6 +115,8 @@ class GroupEncoder {
   }
 
   private output(chunk: EncodedVideoChunk, meta: EncodedVideoChunkMetadata | undefined): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.lastOutputAt = performance.now();
     const desc = meta?.decoderConfig?.description;
     if (desc) {
       const bytes = ArrayBuffer.isView(desc) ? new Uint8Array(desc.buffer, desc.byteOffset, desc.byteLength) : new Uint8Array(desc);
