@@ -1,6 +1,9 @@
-// Lint enforces DESIGN.md's import boundaries:
+// Lint enforces the import boundaries of docs/ARCHITECTURE.md:
 // - src/main/protocol/** is pure: no sockets, files, processes, HTTP or WebRTC;
-// - 'electron' only in src/main/index.ts, src/main/control/ipc*.ts and src/preload.
+// - 'electron' only in src/main/index.ts, src/main/control/ipc*.ts and src/preload;
+// - one adapter file per kind of I/O: child_process only in src/main/encoder/process.ts, werift
+//   only in src/main/outputs/whip/peer.ts, node:net/node:tls only in src/main/outputs/rtmp/socket.ts,
+//   node:http only in the two servers (src/main/control/server.ts, control/obs-websocket/server.ts).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -20,9 +23,22 @@ const ioRule = {
   ],
 };
 
-const electronRule = {
-  paths: [{ name: 'electron', message: "'electron' is allowed only in src/main/index.ts, src/main/control/ipc*.ts and src/preload." }],
+const ADAPTERS = {
+  electron: { modules: ['electron'], message: "'electron' is allowed only in src/main/index.ts, src/main/control/ipc*.ts and src/preload." },
+  process: { modules: ['child_process', 'node:child_process'], message: 'child processes go through src/main/encoder/process.ts (ChildProc), the one child_process adapter.' },
+  werift: { modules: ['werift'], message: 'werift is used only in src/main/outputs/whip/peer.ts.' },
+  socket: { modules: ['net', 'node:net', 'tls', 'node:tls'], message: 'TCP/TLS sockets live in src/main/outputs/rtmp/socket.ts only.' },
+  http: { modules: ['http', 'node:http', 'https', 'node:https'], message: 'HTTP servers live in src/main/control/server.ts and control/obs-websocket/server.ts only.' },
 };
+
+/** no-restricted-imports for src/main, allowing the adapters named in `allowed`. */
+const adapterRule = (...allowed) => ({
+  paths: Object.entries(ADAPTERS)
+    .filter(([k]) => !allowed.includes(k))
+    .flatMap(([, a]) => a.modules.map((name) => ({ name, message: a.message }))),
+});
+
+const electronRule = adapterRule('process', 'werift', 'socket', 'http');
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'docs/**', 'test/fixtures/**', '.dbg*'] },
@@ -36,6 +52,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', electronRule],
     },
   },
+  { files: ['src/main/**/*.ts'], rules: { 'no-restricted-imports': ['error', adapterRule()] } },
+  { files: ['src/main/encoder/process.ts'], rules: { 'no-restricted-imports': ['error', adapterRule('process')] } },
+  { files: ['src/main/outputs/whip/peer.ts'], rules: { 'no-restricted-imports': ['error', adapterRule('werift')] } },
+  { files: ['src/main/outputs/rtmp/socket.ts'], rules: { 'no-restricted-imports': ['error', adapterRule('socket')] } },
+  { files: ['src/main/control/server.ts', 'src/main/control/obs-websocket/server.ts'], rules: { 'no-restricted-imports': ['error', adapterRule('http')] } },
   {
     files: ['src/main/protocol/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', ioRule] },

@@ -23,6 +23,21 @@ describe('import boundaries', () => {
     expect(await restrictedImports("import { connect } from 'node:net';\nexport const c = connect;\n", 'src/main/outputs/rtmp/socket.ts')).toEqual([]);
   });
 
+  it('one adapter file per kind of I/O: child_process, werift, node:net/tls, node:http', async () => {
+    const cases: [string, string, string][] = [
+      ["import { spawn } from 'node:child_process';\nexport const s = spawn;\n", 'src/main/encoder/process.ts', 'src/main/cli/start.ts'],
+      ["import { RTCPeerConnection } from 'werift';\nexport const p = RTCPeerConnection;\n", 'src/main/outputs/whip/peer.ts', 'src/main/outputs/whip/whip-output.ts'],
+      ["import * as tls from 'node:tls';\nexport const t = tls;\n", 'src/main/outputs/rtmp/socket.ts', 'src/main/outputs/rtmp/rtmp-output.ts'],
+      ["import { createServer } from 'node:http';\nexport const c = createServer;\n", 'src/main/control/server.ts', 'src/main/studio/studio.ts'],
+    ];
+    for (const [code, allowed, elsewhere] of cases) {
+      expect(await restrictedImports(code, allowed), allowed).toEqual([]);
+      const other = await restrictedImports(code, elsewhere);
+      expect(other, elsewhere).toHaveLength(1);
+    }
+    expect(await restrictedImports("import { spawn } from 'child_process';\nexport const s = spawn;\n", 'src/main/pipeline/x.ts')).toHaveLength(1);
+  });
+
   it("allows 'electron' only in the shell files", async () => {
     const code = "import { app } from 'electron';\nexport const a = app;\n";
     expect(await restrictedImports(code, 'src/main/studio/studio.ts')).toHaveLength(1);

@@ -1,6 +1,5 @@
 // `tandem start`: the studio window where Electron is installed, browser mode where it is not
 // (offline installs, CI, servers). `tandem serve`: browser mode only.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -9,6 +8,7 @@ import { startControlServer } from '../control/server';
 import { Studio } from '../studio/studio';
 import { defaultDataDir } from '../studio/scene-store';
 import { EncryptedFileSecretStore } from '../studio/secret-store';
+import { ChildProc } from '../encoder/process';
 
 /** Path of the Electron binary if the electron package and its download are both present. */
 export function findElectronBinary(): string | undefined {
@@ -62,8 +62,9 @@ export async function runStart(args: string[]): Promise<number> {
   const electron = forceBrowser ? undefined : findElectronBinary();
   if (electron) {
     const appRoot = resolve(__dirname, '../..');
-    const child = spawn(electron, [appRoot], { stdio: 'inherit' });
-    return new Promise((res) => child.on('exit', (code) => res(code ?? 0)));
+    const child = new ChildProc(electron, [appRoot], { stdio: ['inherit', 'inherit', 'inherit'] });
+    const exit = await child.exited;
+    return exit.code ?? 0;
   }
   return runServe(args.filter((a) => a !== '--browser'), !forceBrowser);
 }

@@ -1,5 +1,5 @@
-// The ONLY child_process import in the project (DESIGN.md habit 2). Everything that runs ffmpeg,
-// ffprobe or another tool goes through here.
+// The ONLY child_process import in the project (DESIGN.md habit 2; eslint.config.mjs enforces it).
+// Everything that runs ffmpeg, ffprobe, Electron or another tool goes through here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
@@ -9,8 +9,8 @@ export interface ExitInfo {
 }
 
 export interface SpawnOptions {
-  /** One entry per fd from 0: 'pipe' keeps a stream to it in the parent, 'ignore' leaves it closed. */
-  stdio: readonly ('pipe' | 'ignore')[];
+  /** One entry per fd from 0: 'pipe' keeps a stream to it in the parent, 'ignore' leaves it closed, 'inherit' shares ours. */
+  stdio: readonly ('pipe' | 'ignore' | 'inherit')[];
   /**
    * Put the child in its own process group (POSIX), so a terminal's Ctrl-C reaches only us and we
    * stop children in order. Orphans still end: their pipes to us close when we die.
