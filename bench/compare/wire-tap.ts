@@ -70,14 +70,14 @@ export class WireTap {
 
     const peerProto = WhipPeer.prototype;
     const origPeer = peerProto.sendVideo;
-    peerProto.sendVideo = function (this: WhipPeer, au: readonly Uint8Array[], ts: number): number {
+    peerProto.sendVideo = function (this: WhipPeer, au: readonly Uint8Array[], ts: number, captureUs: number): number {
       const sender = (this as unknown as { video: object }).video;
       tap.senderToPeer.set(sender, this);
       let m = tap.rtpToFp.get(this);
       if (!m) tap.rtpToFp.set(this, (m = new Map()));
       m.set(ts >>> 0, fingerprint(au));
       if (m.size > 2000) for (const k of [...m.keys()].slice(0, 1000)) m.delete(k);
-      return origPeer.call(this, au, ts);
+      return origPeer.call(this, au, ts, captureUs);
     };
     this.restore.push(() => (peerProto.sendVideo = origPeer));
 

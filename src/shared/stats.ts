@@ -47,6 +47,16 @@ export interface OutputStats {
   availableBitrateKbps?: number;
   /** U = R/B, where B (availableBitrateKbps) is known. */
   utilization?: number;
+  /** The video bitrate the congestion controller asks of the encoder, kbit/s (WHIP). */
+  targetBitrateKbps?: number;
+  /** What steers the estimate: transport-wide CC feedback, or receiver reports and REMB. */
+  ccMode?: 'transport-cc' | 'receiver-reports';
+  /** Retransmitted packets ÷ packets sent. */
+  retransmitRate?: number;
+  /** Media waiting below the output (its queue plus the pacer), ms. */
+  backlogMs?: number;
+  /** Times video was dropped to the next keyframe because the backlog passed 500 ms. */
+  lastResorts?: number;
 }
 
 export function emptyStats(id: string, protocol: Protocol, url: string): OutputStats {

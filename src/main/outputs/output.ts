@@ -22,6 +22,8 @@ export interface OutputEvents {
   error: (error: TandemError) => void;
   /** The far end asked for a keyframe (PLI/FIR). The encoder group's limiter decides when. */
   keyframeRequest: () => void;
+  /** The path's congestion controller wants this video bitrate, kbit/s (WHIP). */
+  targetBitrate: (kbps: number) => void;
 }
 
 export interface Output extends Pick<TypedEmitter<OutputEvents>, 'on' | 'off' | 'once'> {

@@ -8,7 +8,12 @@
 //   publish: one ffmpeg (testsrc/file/device → H.264 + AAC/Opus) ─► one group + the audio ─┘
 //
 // Groups are keyed by video bitrate: destinations asking for the same bitrate share one encode.
-// A group lives while an output uses it. On the studio's WebCodecs path a group is a VideoEncoder
+// A group lives while an output uses it. A destination whose congestion controller wants less
+// than its group gives (WHIP, 'targetBitrate') is never allowed to pull the others down: alone in
+// its group it lowers that group in place; sharing it, it moves to a group of its own (at that
+// group's first keyframe) whose bitrate then follows it, and moves back once it recovers. Live
+// bitrate changes need an encoder that takes them (WebCodecs); on the ffmpeg path the WHIP output
+// falls back to dropping video to the next keyframe when its backlog grows. On the studio's WebCodecs path a group is a VideoEncoder
 // in the renderer; if that path fails, every group gets an ffmpeg backend instead (same group, so
 // outputs see only a new keyframe), and the audio never stops: it is another process.
 import type { Codec } from '../protocol/media';
@@ -88,6 +93,10 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   private readonly audio: FfmpegAudioSource;
   private readonly groups = new Map<number, EncoderGroup>();
   private readonly offs = new Map<string, (() => void)[]>();
+  /** The video bitrate each output asked for (its group's key). */
+  private readonly wanted = new Map<string, number>();
+  /** Groups following one output's congestion controller (never shared): group handle → output id. */
+  private readonly adaptive = new Map<number, string>();
   private readonly sourceOffs: (() => void)[] = [];
   private path: VideoPath;
   private pacer: VideoPacer | undefined;
@@ -123,6 +132,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     this.bus = new PacketBus(this.audio);
     this.sourceOffs.push(
       this.bus.on('outputError', (id, e) => this.emit('outputError', id, e)),
+      this.bus.on('moved', (id, from) => void this.afterMove(id, from)),
       this.encoder.on('error', (e) => this.emit('encoderError', e)),
       this.encoder.on('exit', (reason) => {
         if (reason === 'ended') this.emit('ended');
@@ -148,10 +158,13 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   /** Add an output on the group of its bitrate (created on demand). */
   addOutput(id: string, output: Output, opts: AddOutputOptions): void {
     if (this.closed) throw new TandemError('invalid-state', 'the media session is closed');
-    const group = this.groupFor(opts.videoBitrateKbps ?? this.o.video.videoBitrateKbps);
+    const kbps = opts.videoBitrateKbps ?? this.o.video.videoBitrateKbps;
+    const group = this.groupFor(kbps);
+    this.wanted.set(id, kbps);
     this.offs.set(id, [
       output.on('state', (state, detail) => this.emit('outputState', id, state, detail)),
       output.on('error', (e) => this.emit('outputError', id, e)),
+      output.on('targetBitrate', (k) => this.onTarget(id, k)),
     ]);
     this.bus.add(output, { group: group.id, codecs: opts.codecs });
   }
@@ -162,6 +175,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     await this.bus.remove(id);
     for (const off of this.offs.get(id) ?? []) off();
     this.offs.delete(id);
+    this.wanted.delete(id);
     const g = [...this.groups.values()].find((x) => x.id === groupId);
     if (g && g.outputs <= 0 && this.o.source.kind === 'studio') await this.dropGroup(g);
   }
@@ -279,13 +293,64 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
 
   // ───────────────────────────────────────────────────────────────────────────────────────────
 
+  /** The output's congestion controller wants `kbps` of video. See the header for the rules. */
+  private onTarget(id: string, kbps: number): void {
+    if (this.closed || this.o.source.kind !== 'studio' || this.path !== 'webcodecs') return;
+    const want = this.wanted.get(id);
+    const current = this.groupOf(id);
+    if (want === undefined || !current) return;
+    const target = Math.min(want, Math.round(kbps));
+    const own = this.adaptive.get(current.handle) === id;
+    if (own) {
+      if (target >= want && current.outputs <= 1 && !this.sharedFor(want)) {
+        // Recovered, and alone: this group simply becomes the shared group of its bitrate again.
+        this.adaptive.delete(current.handle);
+        current.setBitrate(want);
+      } else if (target >= want) this.bus.move(id, this.groupFor(want).id);
+      else current.setBitrate(target);
+      return;
+    }
+    if (target >= want * 0.95) return;
+    if (current.outputs <= 1) {
+      this.adaptive.set(current.handle, id);
+      current.setBitrate(target);
+      this.announce();
+      return;
+    }
+    const g = this.newGroup(target);
+    this.adaptive.set(g.handle, id);
+    this.bus.move(id, g.id);
+  }
+
+  /** After a move: a group of its own left behind empty goes. */
+  private async afterMove(_id: string, fromId: string): Promise<void> {
+    const from = [...this.groups.values()].find((g) => g.id === fromId);
+    if (!from || from.outputs > 0 || this.o.source.kind !== 'studio') return;
+    this.adaptive.delete(from.handle);
+    await this.dropGroup(from);
+  }
+
+  private groupOf(id: string): EncoderGroup | undefined {
+    const gid = this.bus.groupOfOutput(id);
+    return [...this.groups.values()].find((g) => g.id === gid);
+  }
+
+  /** The shared (non-adaptive) group of a bitrate, if there is one. */
+  private sharedFor(kbps: number): EncoderGroup | undefined {
+    return [...this.groups.values()].find((g) => g.bitrateKbps === kbps && !this.adaptive.has(g.handle));
+  }
+
   private groupFor(kbps: number): EncoderGroup {
     const src = this.o.source;
     // `tandem publish` encodes once, in its one ffmpeg: every output shares that group.
-    const found = src.kind === 'native' ? [...this.groups.values()][0] : [...this.groups.values()].find((g) => g.bitrateKbps === kbps);
+    const found = src.kind === 'native' ? [...this.groups.values()][0] : this.sharedFor(kbps);
     if (found) return found;
+    return this.newGroup(src.kind === 'native' ? this.o.video.videoBitrateKbps : kbps);
+  }
+
+  private newGroup(kbps: number): EncoderGroup {
     const handle = this.nextHandle++;
-    const g = new EncoderGroup({ id: `g${handle}`, handle, bitrateKbps: src.kind === 'native' ? this.o.video.videoBitrateKbps : kbps });
+    const g = new EncoderGroup({ id: `g${handle}`, handle, bitrateKbps: kbps });
     this.groups.set(handle, g);
     this.bus.addGroup(g);
     g.attach(this.backendFor(g));
@@ -295,6 +360,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
 
   private async dropGroup(g: EncoderGroup): Promise<void> {
     this.groups.delete(g.handle);
+    this.adaptive.delete(g.handle);
     this.bus.removeGroup(g.id);
     await g.close();
     this.announce();

@@ -41,6 +41,8 @@ export type SlotState = 'waiting' | 'started' | 'failed' | 'stopped';
 export interface PacketBusEvents {
   /** An output failed for good (its start() rejected) or its write() threw. */
   outputError: (id: string, error: TandemError) => void;
+  /** An output now takes its video from another group (at that group's keyframe). */
+  moved: (id: string, from: string, to: string) => void;
 }
 
 interface Slot {
@@ -249,9 +251,11 @@ export class PacketBus extends TypedEmitter<PacketBusEvents> {
     const from = this.groupOf(s);
     if (from) from.group.outputs--;
     to.group.outputs++;
+    const was = s.group;
     s.group = to.group.id;
     s.next = undefined;
     if (to.group.config) s.output.updateConfig(to.group.config);
+    this.emit('moved', s.output.id, was, to.group.id);
   }
 
   private deliver(slot: Slot, p: EncodedPacket): void {

@@ -62,3 +62,41 @@ describe('MediaSession encoder groups', () => {
     expect(last?.type === 'encoders' && last.path).toBe('ffmpeg');
   });
 });
+
+describe('MediaSession: a congested destination never lowers the others', () => {
+  const target = (o: FakeOutput, kbps: number): void => (o as unknown as { emit(e: 'targetBitrate', k: number): void }).emit('targetBitrate', kbps);
+
+  it('alone in its group: the group follows its target in place, and back', async () => {
+    const { s } = studioSession();
+    const w = new FakeOutput('w', { liveOnStart: false });
+    s.addOutput('w', w, { codecs: ['h264', 'opus'] });
+    target(w, 1200);
+    expect(s.groupStats().map((g) => g.targetKbps)).toEqual([1200]);
+    target(w, 1800);
+    expect(s.groupStats().map((g) => g.targetKbps)).toEqual([1800]);
+    // a new destination of the configured bitrate gets its own encode, not the lowered one
+    s.addOutput('r', new FakeOutput('r', { liveOnStart: false }), { codecs: ['h264', 'aac'] });
+    expect(s.groupStats().map((g) => [g.targetKbps, g.outputs])).toEqual([[1800, 1], [2500, 1]]);
+    target(w, 9000); // recovered (capped at what it asked for): back to the shared group of 2500
+    expect(s.bus.groupOfOutput('w')).toBe('g1'); // the move happens at g2's next keyframe
+  });
+
+  it('sharing a group: it moves to a group of its own, which follows it; the shared one keeps its bitrate', async () => {
+    const { s, sent } = studioSession();
+    const r = new FakeOutput('r', { liveOnStart: false });
+    const w = new FakeOutput('w', { liveOnStart: false });
+    s.addOutput('r', r, { codecs: ['h264', 'aac'] });
+    s.addOutput('w', w, { codecs: ['h264', 'opus'] });
+    expect(s.groupStats()).toHaveLength(1);
+    target(w, 2450); // within 5 %: no change
+    expect(s.groupStats()).toHaveLength(1);
+    target(w, 900);
+    const groups = s.groupStats();
+    expect(groups.map((g) => g.targetKbps)).toEqual([2500, 900]);
+    const last = sent.filter((m) => m.type === 'encoders').at(-1);
+    expect(last?.type === 'encoders' && last.groups.map((g) => g.bitrateKbps)).toEqual([2500, 900]);
+    expect(sent.at(-1)).toEqual({ type: 'keyframe', group: 2 }); // the move asks the new encode for an IDR
+    // the output switches at the new group's first keyframe; until then it stays on the shared one
+    expect(s.bus.groupOfOutput('w')).toBe('g1');
+  });
+});

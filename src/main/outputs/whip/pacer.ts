@@ -51,6 +51,13 @@ export class Pacer<P> {
     this.drain();
   }
 
+  /** Drop every video packet still queued (audio stays); returns how many. */
+  dropVideo(): number {
+    const n = this.video.length;
+    for (const v of this.video.splice(0)) this.queuedBytes -= v.bytes;
+    return n;
+  }
+
   /** Queued media duration at the pacing rate, ms. */
   get delayMs(): number {
     return this.queuedBytes / this.bytesPerMs;

@@ -8,10 +8,13 @@
 //   out.write(packet);                            // H.264 access units (NAL units) and Opus packets
 //   await out.stop();                             // DELETE the session (§4.4), close the peer
 //
-// Send path: write() → SendQueue (drop policy; video waits there while the pacer is over 500 ms
-// behind) → PresentationScheduler (each packet leaves at its presentation time on one clock for
-// both tracks, so werift's Sender Reports pair NTP and RTP time correctly) → peer (RFC 6184
-// packetizer → pacer → werift).
+// Send path: write() → SendQueue (the drop policy) → peer (RFC 6184 packetizer → pacer → werift),
+// at once: the peer keeps the Sender Reports' NTP/RTP pairs right for each track's own latency, so
+// nothing is held for A/V sync (docs/ARCHITECTURE.md "WHIP congestion control").
+// Congestion control (congestion.ts in the peer: GCC on transport-cc feedback, or receiver
+// reports and REMB) gives a target bitrate in [minKbps, maxKbps], announced as 'targetBitrate' for
+// the encoder group, and the pacing rate. Last resort: when the pacer is more than 500 ms behind,
+// the queued video is dropped and video waits for the next keyframe (asked for); audio never drops.
 //
 // A dead path is noticed within a few seconds (docs/ARCHITECTURE.md "Outputs"): ICE/DTLS
 // 'disconnected' or 'failed', or no RTCP from a server that had been sending it for
@@ -26,7 +29,6 @@ import type { ReconnectOptions } from '../reconnect';
 import { WhipHttpClient } from './http';
 import { mergeIceServers, type IceServer } from './link';
 import { WhipPeer, type PeerState } from './peer';
-import { PresentationScheduler } from './schedule';
 import { profileLevelIdFromSps } from './sdp';
 import { defaultHostAddresses, randomU32, toTandem, waitConnected } from './session-util';
 
@@ -63,13 +65,17 @@ export interface WhipOutputOptions {
   rtcpTimeoutMs?: number;
   /** Time allowed for one in-place ICE restart (PATCH + connectivity), ms (default 4000). */
   iceRestartTimeoutMs?: number;
+  /** Bounds of the congestion controller's video target, kbit/s (defaults 300 and videoBitrateKbps). */
+  minKbps?: number;
+  maxKbps?: number;
 }
 
 interface Session {
   http: WhipHttpClient;
   peer: WhipPeer;
   serverIce: IceServer[];
-  sched: PresentationScheduler;
+  /** Video waits for a keyframe (after the last-resort drop). */
+  awaitKey: boolean;
   rtpBase: { video: number; audio: number };
   pumpTimer: ReturnType<typeof setTimeout> | undefined;
   watchdog: ReturnType<typeof setInterval> | undefined;
@@ -77,10 +83,14 @@ interface Session {
 }
 
 const WHIP_CODECS = ['h264', 'opus'] as const;
+/** Backlog in the pacer past which video is dropped until the next keyframe (issue 13's last resort). */
+const BACKLOG_LIMIT_MS = 500;
 
 export class WhipOutput extends OutputBase<Session> {
   protected override readonly recovers = true;
   private readonly opts: WhipOutputOptions;
+  private dropped_ = 0;
+  private lastResorts = 0;
 
   constructor(opts: WhipOutputOptions) {
     super({
@@ -101,7 +111,7 @@ export class WhipOutput extends OutputBase<Session> {
     if (!video) throw new InputError('invalid-argument', `WHIP output ${this.target} needs an H.264 video track`, { target: this.target });
     const http = this.newHttp();
     const peer = this.newPeer(video, audio);
-    const s: Session = { http, peer, serverIce: [], sched: new PresentationScheduler(), rtpBase: { video: randomU32(), audio: randomU32() }, pumpTimer: undefined, watchdog: undefined, offs: [] };
+    const s: Session = { http, peer, serverIce: [], awaitKey: false, rtpBase: { video: randomU32(), audio: randomU32() }, pumpTimer: undefined, watchdog: undefined, offs: [] };
     const abort = (): void => http.close();
     signal.addEventListener('abort', abort);
     s.offs.push(
@@ -138,24 +148,38 @@ export class WhipOutput extends OutputBase<Session> {
   protected flush(s: Session): void {
     if (s.pumpTimer) clearTimeout(s.pumpTimer);
     s.pumpTimer = undefined;
-    const nowUs = performance.now() * 1000;
-    // The path is slower than the media: video waits in the SendQueue, whose policy drops.
+    if (s.peer.pacerDelayMs > BACKLOG_LIMIT_MS) this.lastResort(s);
     for (let p = this.queue.peek(); p; p = this.queue.peek()) {
-      if (p.track === 'video' && s.peer.pacerDelayMs > 500) {
+      // The path is slower than the media: video waits in the SendQueue, whose policy drops.
+      if (p.track === 'video' && s.peer.pacerDelayMs > BACKLOG_LIMIT_MS / 2) {
         s.pumpTimer = setTimeout(() => this.flush(s), 20);
         break;
       }
       this.queue.shift();
-      s.sched.push(p, nowUs);
-    }
-    for (const p of s.sched.takeDue(nowUs + 500)) {
       if (p.track === 'video') {
-        s.peer.sendVideo(p.nalus, s.rtpBase.video + Math.round((p.pts * 9) / 100));
+        if (s.awaitKey && !p.keyframe) {
+          this.dropped_++;
+          continue;
+        }
+        s.awaitKey = false;
+        s.peer.sendVideo(p.nalus, s.rtpBase.video + Math.round((p.pts * 9) / 100), p.pts);
         this.sent(0, true);
-      } else s.peer.sendAudio(p.data, s.rtpBase.audio + Math.round((p.pts * 48) / 1000));
+      } else s.peer.sendAudio(p.data, s.rtpBase.audio + Math.round((p.pts * 48) / 1000), p.pts);
     }
-    const next = s.sched.nextDueIn(nowUs);
-    if (next !== undefined && !s.pumpTimer) s.pumpTimer = setTimeout(() => this.flush(s), Math.max(1, Math.floor(next / 1000)));
+  }
+
+  /** More than BACKLOG_LIMIT_MS waits in the pacer: drop the queued video, wait for a keyframe (asked for). */
+  private lastResort(s: Session): void {
+    this.dropped_ += s.peer.dropQueuedVideo();
+    for (let p = this.queue.peek(); p && p.track === 'video'; p = this.queue.peek()) {
+      this.queue.shift();
+      this.dropped_++;
+    }
+    if (!s.awaitKey) {
+      s.awaitKey = true;
+      this.lastResorts++;
+      this.emit('keyframeRequest');
+    }
   }
 
   /** Releases the session: DELETE it (best effort, also on drops: the server may still hold it) and close the peer. */
@@ -165,7 +189,6 @@ export class WhipOutput extends OutputBase<Session> {
     s.pumpTimer = undefined;
     s.watchdog = undefined;
     for (const off of s.offs.splice(0)) off();
-    s.sched.clear();
     s.http.close(); // rejects a pending POST/PATCH with a typed error
     await s.http.delete().catch(() => undefined);
     await s.peer.close();
@@ -189,7 +212,6 @@ export class WhipOutput extends OutputBase<Session> {
       const res = await s.http.restartIce(frag, timeoutMs);
       await s.peer.applyRestartFragment(res.fragment);
       await this.waitConnected(s.peer, undefined, timeoutMs);
-      s.sched.clear();
       return true;
     } catch {
       await s.peer.rollbackRestart().catch(() => undefined);
@@ -206,6 +228,9 @@ export class WhipOutput extends OutputBase<Session> {
   protected override addStats(s: OutputStats, conn: Session | undefined): void {
     const p = conn?.peer.stats();
     s.queueMs = Math.round(this.queue.durationMs + (p?.pacerDelayMs ?? 0));
+    s.backlogMs = s.queueMs;
+    s.framesDropped += this.dropped_;
+    s.lastResorts = this.lastResorts;
     if (!p) return;
     s.packetsSent = p.packetsSent;
     s.nacks = p.nacks;
@@ -214,10 +239,13 @@ export class WhipOutput extends OutputBase<Session> {
     s.firs = p.firs;
     if (p.rttMs !== undefined) s.rttMs = p.rttMs;
     if (p.lossFraction !== undefined) s.lossFraction = p.lossFraction;
-    if (p.availableBitrateKbps !== undefined) {
+    if (p.availableBitrateKbps !== undefined && p.availableBitrateKbps > 0) {
       s.availableBitrateKbps = p.availableBitrateKbps;
       s.utilization = s.bitrateKbps / p.availableBitrateKbps;
     }
+    if (p.targetBitrateKbps !== undefined) s.targetBitrateKbps = p.targetBitrateKbps;
+    if (p.ccMode !== undefined) s.ccMode = p.ccMode;
+    s.retransmitRate = p.packetsSent > 0 ? p.retransmits / p.packetsSent : 0;
   }
 
   /** Drops are judged by the base; this turns the path's death into one. */
@@ -272,7 +300,10 @@ export class WhipOutput extends OutputBase<Session> {
       nackHistoryMs: this.opts.nackHistoryMs ?? 1500,
       pacingFactor: this.opts.pacingFactor ?? 2.5,
       bundleOnly: this.opts.bundleOnly ?? false,
+      minKbps: this.opts.minKbps ?? Math.min(300, this.opts.videoBitrateKbps),
+      maxKbps: this.opts.maxKbps ?? this.opts.videoBitrateKbps,
       onSent: (bytes) => this.sent(bytes, false),
+      onTarget: (kbps) => this.emit('targetBitrate', kbps),
     });
   }
 
