@@ -57,6 +57,16 @@ export interface OutputStats {
   backlogMs?: number;
   /** Times video was dropped to the next keyframe because the backlog passed 500 ms. */
   lastResorts?: number;
+  /**
+   * Delivery delay, ms: from a packet reaching the output to the server confirming it (RTMP
+   * Acknowledgements, WHIP transport-wide CC feedback), over the last 10 s. The same figure for
+   * every protocol; it includes the send queue, the pacer and the socket's own buffer.
+   */
+  deliveryMs?: { p50: number; p95: number };
+  /** Why there is no delivery delay: the server sends no acknowledgements / no transport-cc feedback. */
+  deliveryNote?: 'no-acks' | 'no-feedback';
+  /** RTMP: bytes written to the socket and not yet sent by the kernel's side of Node. */
+  socketBacklogBytes?: number;
 }
 
 export function emptyStats(id: string, protocol: Protocol, url: string): OutputStats {

@@ -104,7 +104,7 @@ export abstract class OutputBase<C> extends TypedEmitter<OutputEvents> implement
       }
       this.needKeyframe = false;
     }
-    this.queue.push(p);
+    if (this.queue.push(p)) this.onQueued(p);
     this.flush(this.conn);
   }
 
@@ -161,6 +161,8 @@ export abstract class OutputBase<C> extends TypedEmitter<OutputEvents> implement
   protected recover(_conn: C, _error: TandemError): Promise<boolean> {
     return Promise.resolve(false);
   }
+  /** A packet entered the send queue (the moment delivery delay counts from). */
+  protected onQueued(_p: EncodedPacket): void {}
   /** A track's config changed while `conn` is live (e.g. send a new sequence header). */
   protected onConfig(_config: CodecConfig, _conn: C | undefined): void {}
   /** Protocol-specific figures for stats(). */

@@ -4,7 +4,8 @@
 // from the one muxer (protocol/flv/mux.ts) that recording uses too.
 import { AuthError, InputError, TandemError } from '../../../shared/errors';
 import type { OutputStats } from '../../../shared/stats';
-import type { CodecConfig } from '../../protocol/media';
+import type { CodecConfig, EncodedPacket } from '../../protocol/media';
+import { DeliveryTracker } from '../delivery';
 import { FlvMuxer, flvTracks } from '../../protocol/flv/mux';
 import { FlvTagType } from '../../protocol/flv/file';
 import { RtmpClientSession } from '../../protocol/rtmp/session';
@@ -45,6 +46,11 @@ interface Connection {
   offs: (() => void)[];
   ping: ReturnType<typeof setInterval> | undefined;
   pingMs: number | undefined;
+  delivery: DeliveryTracker;
+  connectedAt: number;
+  /** Acknowledged bytes over time while the socket was backlogged: the estimate B. */
+  ackRate: { at: number; bytes: number }[];
+  acks: number;
 }
 
 /** Keep at most this much in the socket's user-space buffer; the rest waits in the SendQueue. */
@@ -57,6 +63,8 @@ export class RtmpOutput extends OutputBase<Connection> {
   private readonly dest: RtmpTarget | undefined;
   private readonly targetError: TandemError | undefined;
   private pingMs: number | undefined;
+  /** When each queued packet reached the output (delivery delay counts from there). */
+  private readonly queuedAt = new WeakMap<EncodedPacket, number>();
 
   constructor(private readonly opts: RtmpOutputOptions) {
     const parsed = parse(opts);
@@ -85,7 +93,7 @@ export class RtmpOutput extends OutputBase<Connection> {
       app: t.app, tcUrl: t.tcUrl, streamKey: t.streamKey, target: this.target, send: (b) => socket.write(b),
       ...(this.opts.fourCcList === undefined ? {} : { fourCcList: this.opts.fourCcList }),
     });
-    const c: Connection = { socket, session, mux: new FlvMuxer(flvTracks(this.configs)), offs: [], ping: undefined, pingMs: undefined };
+    const c: Connection = { socket, session, mux: new FlvMuxer(flvTracks(this.configs)), offs: [], ping: undefined, pingMs: undefined, delivery: new DeliveryTracker(), ackRate: [], acks: 0, connectedAt: 0 };
     let settling: ((err: TandemError) => void) | undefined;
     c.offs.push(
       socket.on('data', (b) => session.receive(b)),
@@ -93,6 +101,7 @@ export class RtmpOutput extends OutputBase<Connection> {
       socket.on('drain', () => this.flush(c)),
       session.on('error', (err) => (settling ? settling(err) : this.dropped(c, err))),
       session.on('ping', (ms) => (this.pingMs = ms)),
+      session.on('ack', (seq) => this.onAck(c, seq)),
     );
     const abort = (): void => session.close(new TandemError('connection-closed', `${this.target}: stopped while connecting`, { target: this.target }));
     signal.addEventListener('abort', abort);
@@ -122,6 +131,7 @@ export class RtmpOutput extends OutputBase<Connection> {
     }
     c.ping = setInterval(() => session.sendPing(), this.opts.pingIntervalMs ?? 5000);
     session.sendPing();
+    c.connectedAt = performance.now();
     return c;
   }
 
@@ -130,8 +140,33 @@ export class RtmpOutput extends OutputBase<Connection> {
       const p = this.queue.shift();
       if (!p) return;
       const tag = c.mux.parts(p);
-      if (tag) this.sendTag(c, tag.type, tag.timestamp, tag.parts);
+      if (!tag) continue;
+      this.sendTag(c, tag.type, tag.timestamp, tag.parts);
+      const q = this.queuedAt.get(p);
+      if (q !== undefined) c.delivery.sentUpTo(c.session.bytesSent, q);
     }
+  }
+
+  protected override onQueued(p: EncodedPacket): void {
+    this.queuedAt.set(p, performance.now());
+  }
+
+  /**
+   * An Acknowledgement: the delivery delay of the newest packet it covers, and, while the socket is
+   * backlogged (what we send is limited by the path, not by the encoder), the acknowledged byte
+   * rate as the estimate B of the path.
+   */
+  private onAck(c: Connection, seq: number): void {
+    const now = performance.now();
+    c.acks++;
+    c.delivery.ackedUpTo(seq, now);
+    const backlogged = c.socket.writableLength > 0 || this.queue.durationMs > 200;
+    if (!backlogged) {
+      c.ackRate = [];
+      return;
+    }
+    c.ackRate.push({ at: now, bytes: c.delivery.acked });
+    while (c.ackRate.length > 2 && now - c.ackRate[0]!.at > 3000) c.ackRate.shift();
   }
 
   protected async close(c: Connection, reason: CloseReason): Promise<void> {
@@ -151,8 +186,21 @@ export class RtmpOutput extends OutputBase<Connection> {
     for (const tag of c.mux.headers()) if ((tag.type === FlvTagType.Video) === (config.codec === 'h264')) this.sendTag(c, tag.type, tag.timestamp, tag.body);
   }
 
-  protected override addStats(s: OutputStats): void {
+  protected override addStats(s: OutputStats, c: Connection | undefined): void {
     if (this.pingMs !== undefined) s.pingMs = this.pingMs;
+    if (!c) return;
+    const now = performance.now();
+    const d = c.delivery.stats(now);
+    if (d) s.deliveryMs = { p50: d.p50, p95: d.p95 };
+    else if (now - c.connectedAt > 10_000 && c.acks === 0) s.deliveryNote = 'no-acks';
+    s.backlogMs = Math.round(this.queue.durationMs);
+    s.socketBacklogBytes = c.socket.writableLength;
+    const first = c.ackRate[0];
+    const last = c.ackRate[c.ackRate.length - 1];
+    if (first && last && last.at - first.at >= 500 && now - last.at < 2000) {
+      s.availableBitrateKbps = Math.round(((last.bytes - first.bytes) * 8) / (last.at - first.at));
+      if (s.availableBitrateKbps > 0) s.utilization = s.bitrateKbps / s.availableBitrateKbps;
+    }
   }
 
   /** One FLV tag as an RTMP audio or video message; the session copies the parts into its chunks. */

@@ -21,6 +21,11 @@ export interface CongestionOptions {
   onTarget: (kbps: number) => void;
 }
 
+export interface DeliverySink {
+  sentSeq(seq: number, queuedMs: number): void;
+  ackedSeqs(seqs: readonly number[], nowMs: number): void;
+}
+
 const MOVE = 0.05;
 const SMALL_MOVE_AFTER_MS = 1000;
 
@@ -31,6 +36,10 @@ export class Congestion {
   private ownSeq = 0;
   /** RTCP packets that did not parse (kept out of the estimator). */
   malformed = 0;
+  /** Transport-wide feedback packets seen (none: the server gives no delivery confirmation). */
+  feedbacks = 0;
+  /** Where the delivery delay is measured (outputs/delivery.ts). */
+  delivery: DeliverySink | undefined;
 
   constructor(private readonly o: CongestionOptions) {
     this.bwe = new SendSideBandwidthEstimator({
@@ -44,9 +53,10 @@ export class Congestion {
   }
 
   /** A packet left: its transport-wide sequence number when negotiated (else our own count). */
-  sent(twccSeq: number | undefined, bytes: number, nowMs: number): void {
+  sent(twccSeq: number | undefined, bytes: number, nowMs: number, queuedMs?: number): void {
     this.ownSeq = (this.ownSeq + 1) & 0xffff;
     this.bwe.onPacketSent(twccSeq ?? this.ownSeq, nowMs, bytes);
+    if (twccSeq !== undefined && queuedMs !== undefined) this.delivery?.sentSeq(twccSeq, queuedMs);
     this.maybeAnnounce(nowMs);
   }
 
@@ -54,7 +64,13 @@ export class Congestion {
   rtcp(bytes: Uint8Array, nowMs: number): void {
     const r = parseRtcpFeedback(bytes);
     this.malformed += r.errors.length;
-    for (const item of r.feedback) this.bwe.onRtcp(item, nowMs);
+    for (const item of r.feedback) {
+      this.bwe.onRtcp(item, nowMs);
+      if (item.kind === 'twcc') {
+        this.feedbacks++;
+        this.delivery?.ackedSeqs(item.twcc.received.map((x) => x.seq), nowMs);
+      }
+    }
     this.maybeAnnounce(nowMs);
   }
 

@@ -35,7 +35,7 @@ import {
 import { TypedEmitter } from '../../util/emitter';
 import { PacketHistory, historySize } from './history';
 import { Pacer } from './pacer';
-import { Congestion } from './congestion';
+import { Congestion, type DeliverySink } from './congestion';
 import { MAX_RTP_PAYLOAD, packetizeH264 } from '../../protocol/rtp/h264';
 import { applyRemoteIce, buildSdpFrag, mungeOffer, parseSdpFrag, iceParams } from './sdp';
 import type { IceServer } from './link';
@@ -117,6 +117,8 @@ interface Outgoing {
   /** Capture time of the media, µs on the wall clock. */
   captureUs: number;
   clockRate: number;
+  /** When the media reached the output, ms (performance.now()): delivery delay counts from there. */
+  queuedMs: number;
 }
 
 export class WhipPeer extends TypedEmitter<PeerEvents> {
@@ -216,7 +218,11 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
     this.remoteAnswer = answer;
     this.twcc = /a=extmap:\d+\S*\s+http:\/\/www\.ietf\.org\/id\/draft-holmer-rmcat-transport-wide-cc-extensions-01/.test(answer);
-    if (this.twcc) this.congestion = this.newCongestion(true);
+    if (this.twcc) {
+      const sink = this.congestion.delivery;
+      this.congestion = this.newCongestion(true);
+      this.congestion.delivery = sink;
+    }
     const dtls = this.video.dtlsTransport;
     const { unSubscribe } = dtls.onRtcp.subscribe((p) => this.onRtcp(p));
     this.offs.push(unSubscribe);
@@ -261,6 +267,16 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     return this.pc.connectionState === 'connected';
   }
 
+  /** Where transport-wide feedback times delivery (outputs/delivery.ts). */
+  set delivery(sink: DeliverySink | undefined) {
+    this.congestion.delivery = sink;
+  }
+
+  /** Transport-wide feedback packets received so far. */
+  get feedbacks(): number {
+    return this.congestion.feedbacks;
+  }
+
   /** The destination's bitrate changed: new bounds for the congestion controller. */
   setBounds(minKbps: number, maxKbps: number): void {
     this.congestion.setBounds(minKbps, maxKbps);
@@ -272,7 +288,7 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   }
 
   /** One access unit (NAL units, keyframes with SPS/PPS first) at RTP timestamp `ts` (90 kHz). Returns the number of packets. */
-  sendVideo(nalus: readonly Uint8Array[], ts: number, captureUs: number): number {
+  sendVideo(nalus: readonly Uint8Array[], ts: number, captureUs: number, queuedMs = performance.now()): number {
     if (this.closed) return 0;
     const packets = packetizeH264(nalus, MAX_RTP_PAYLOAD).map(({ payload, marker }) => {
       const header = new RtpHeader({ sequenceNumber: this.videoSeq, timestamp: ts >>> 0, marker, payloadType: 0 });
@@ -281,16 +297,16 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     });
     this.pacer.push(
       'video',
-      packets.map((rtp) => ({ packet: { sender: this.video, rtp, captureUs, clockRate: 90_000 }, bytes: rtp.payload.length + 12 })),
+      packets.map((rtp) => ({ packet: { sender: this.video, rtp, captureUs, clockRate: 90_000, queuedMs }, bytes: rtp.payload.length + 12 })),
     );
     return packets.length;
   }
 
   /** One Opus packet at RTP timestamp `ts` (48 kHz). */
-  sendAudio(packet: Uint8Array, ts: number, captureUs: number): void {
+  sendAudio(packet: Uint8Array, ts: number, captureUs: number, queuedMs = performance.now()): void {
     if (this.closed) return;
     const packets = this.opus.packetize(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength), ts >>> 0);
-    this.pacer.push('audio', packets.map((rtp) => ({ packet: { sender: this.audio, rtp, captureUs, clockRate: 48_000 }, bytes: rtp.payload.length + 12 })));
+    this.pacer.push('audio', packets.map((rtp) => ({ packet: { sender: this.audio, rtp, captureUs, clockRate: 48_000, queuedMs }, bytes: rtp.payload.length + 12 })));
   }
 
   stats(): PeerStats {
@@ -363,7 +379,7 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     // werift writes the transport-wide sequence number and its SR pair synchronously in sendRtp.
     o.sender.sendRtp(o.rtp).catch(() => undefined);
     const now = performance.now();
-    this.congestion.sent(this.twcc ? o.sender.dtlsTransport.transportSequenceNumber : undefined, bytes + 28, now);
+    this.congestion.sent(this.twcc ? o.sender.dtlsTransport.transportSequenceNumber : undefined, bytes + 28, now, o.queuedMs);
     const lagUs = (performance.timeOrigin + now) * 1000 - o.captureUs;
     const si = internals(o.sender);
     if (lagUs > 0 && lagUs < 10_000_000) si.rtpTimestamp = (si.rtpTimestamp + Math.round((lagUs * o.clockRate) / 1e6)) >>> 0;

@@ -23,7 +23,8 @@
 // (best effort, §4.4) and the base connects anew: a fresh POST, with the reconnect backoff.
 import { ConnectError, InputError, InvalidStateError, ProtocolError, TandemError } from '../../../shared/errors';
 import type { OutputStats } from '../../../shared/stats';
-import type { CodecConfig, H264Config, OpusConfig } from '../../protocol/media';
+import type { CodecConfig, EncodedPacket, H264Config, OpusConfig } from '../../protocol/media';
+import { DeliveryTracker } from '../delivery';
 import { OutputBase, type CloseReason } from '../base';
 import type { ReconnectOptions } from '../reconnect';
 import { WhipHttpClient } from './http';
@@ -76,6 +77,8 @@ interface Session {
   serverIce: IceServer[];
   /** Video waits for a keyframe (after the last-resort drop). */
   awaitKey: boolean;
+  delivery: DeliveryTracker;
+  connectedAt: number;
   rtpBase: { video: number; audio: number };
   pumpTimer: ReturnType<typeof setTimeout> | undefined;
   watchdog: ReturnType<typeof setInterval> | undefined;
@@ -91,6 +94,8 @@ export class WhipOutput extends OutputBase<Session> {
   private readonly opts: WhipOutputOptions;
   private dropped_ = 0;
   private lastResorts = 0;
+  /** When each queued packet reached the output (delivery delay counts from there). */
+  private readonly queuedAt = new WeakMap<EncodedPacket, number>();
 
   constructor(opts: WhipOutputOptions) {
     super({
@@ -111,7 +116,7 @@ export class WhipOutput extends OutputBase<Session> {
     if (!video) throw new InputError('invalid-argument', `WHIP output ${this.target} needs an H.264 video track`, { target: this.target });
     const http = this.newHttp();
     const peer = this.newPeer(video, audio);
-    const s: Session = { http, peer, serverIce: [], awaitKey: false, rtpBase: { video: randomU32(), audio: randomU32() }, pumpTimer: undefined, watchdog: undefined, offs: [] };
+    const s: Session = { http, peer, serverIce: [], awaitKey: false, delivery: new DeliveryTracker(), connectedAt: 0, rtpBase: { video: randomU32(), audio: randomU32() }, pumpTimer: undefined, watchdog: undefined, offs: [] };
     const abort = (): void => http.close();
     signal.addEventListener('abort', abort);
     s.offs.push(
@@ -141,6 +146,8 @@ export class WhipOutput extends OutputBase<Session> {
     } finally {
       signal.removeEventListener('abort', abort);
     }
+    peer.delivery = s.delivery;
+    s.connectedAt = performance.now();
     this.watch(s);
     return s;
   }
@@ -162,10 +169,14 @@ export class WhipOutput extends OutputBase<Session> {
           continue;
         }
         s.awaitKey = false;
-        s.peer.sendVideo(p.nalus, s.rtpBase.video + Math.round((p.pts * 9) / 100), p.pts);
+        s.peer.sendVideo(p.nalus, s.rtpBase.video + Math.round((p.pts * 9) / 100), p.pts, this.queuedAt.get(p));
         this.sent(0, true);
-      } else s.peer.sendAudio(p.data, s.rtpBase.audio + Math.round((p.pts * 48) / 1000), p.pts);
+      } else s.peer.sendAudio(p.data, s.rtpBase.audio + Math.round((p.pts * 48) / 1000), p.pts, this.queuedAt.get(p));
     }
+  }
+
+  protected override onQueued(p: EncodedPacket): void {
+    this.queuedAt.set(p, performance.now());
   }
 
   /** More than BACKLOG_LIMIT_MS waits in the pacer: drop the queued video, wait for a keyframe (asked for). */
@@ -231,7 +242,10 @@ export class WhipOutput extends OutputBase<Session> {
     s.backlogMs = s.queueMs;
     s.framesDropped += this.dropped_;
     s.lastResorts = this.lastResorts;
-    if (!p) return;
+    if (!p || !conn) return;
+    const d = conn.delivery.stats(performance.now());
+    if (d) s.deliveryMs = { p50: d.p50, p95: d.p95 };
+    else if (performance.now() - conn.connectedAt > 10_000 && conn.peer.feedbacks === 0) s.deliveryNote = 'no-feedback';
     s.packetsSent = p.packetsSent;
     s.nacks = p.nacks;
     s.retransmits = p.retransmits;

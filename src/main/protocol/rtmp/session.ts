@@ -47,6 +47,11 @@ export interface RtmpSessionOptions {
   fourCcList?: readonly string[] | null;
   /** Outgoing chunk size, set right after the handshake. OBS uses 4096. */
   chunkSize?: number;
+  /**
+   * The Window Acknowledgement Size we ask the server to acknowledge us by (§5.4.4), bytes: small,
+   * so that Acknowledgements time our delivery (docs/ARCHITECTURE.md "Delivery delay"). Default 128 KiB.
+   */
+  ackWindow?: number;
   /** Largest message accepted from the server. */
   maxMessageSize?: number;
 }
@@ -57,6 +62,8 @@ export interface RtmpSessionEvents {
   ping: (rttMs: number) => void;
   /** A fatal failure after the stream went live (before that, publish() rejects instead). */
   error: (err: TandemError) => void;
+  /** The server acknowledged this many bytes in total (§5.4.3, 32-bit, wrapping). */
+  ack: (sequence: number) => void;
 }
 
 interface Pending {
@@ -118,6 +125,8 @@ export class RtmpClientSession extends TypedEmitter<RtmpSessionEvents> {
     const size = this.opts.chunkSize ?? 4096;
     this.sendMessage(setChunkSizeMessage(size));
     this.writer.setChunkSize(size);
+    this.lastWindowSent = this.opts.ackWindow ?? 128 * 1024;
+    this.sendMessage(windowAckSizeMessage(this.lastWindowSent));
     this.state = 'connecting';
     const cmdObj: Amf0Object = {
       app: this.opts.app,
@@ -290,15 +299,19 @@ export class RtmpClientSession extends TypedEmitter<RtmpSessionEvents> {
     switch (msg.typeId) {
       case MessageType.Acknowledgement:
         this.bytesAcked = readU32Payload(msg);
+        this.emit('ack', this.bytesAcked);
         return;
       case MessageType.WindowAckSize:
         this.ackWindow = readU32Payload(msg);
         return;
       case MessageType.SetPeerBandwidth: {
+        // §5.4.5 asks for a Window Acknowledgement Size in answer when ours differs from the last
+        // one sent; we keep asking for our own (smaller) window, which the peer bandwidth allows.
         const { size } = parsePeerBandwidth(msg);
-        if (size !== this.lastWindowSent) {
-          this.lastWindowSent = size;
-          this.sendMessage(windowAckSizeMessage(size));
+        const ours = Math.min(size, this.opts.ackWindow ?? 128 * 1024);
+        if (ours !== this.lastWindowSent) {
+          this.lastWindowSent = ours;
+          this.sendMessage(windowAckSizeMessage(ours));
         }
         return;
       }
