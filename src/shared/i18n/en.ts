@@ -168,6 +168,7 @@ export const en = {
   'sources.kind.color': 'Colour',
   'sources.kind.media': 'Media file',
   'sources.kind.clock': 'Clock / timecode',
+  'sources.kind.microphone': 'Microphone',
   'sources.hide': 'Hide {name}',
   'sources.show': 'Show {name}',
   'sources.lock': 'Lock {name}',

@@ -169,6 +169,7 @@ export const zhCN: Record<MessageKey, string> = {
   'sources.kind.color': '纯色',
   'sources.kind.media': '媒体文件',
   'sources.kind.clock': '时钟 / 时间码',
+  'sources.kind.microphone': '麦克风',
   'sources.hide': '隐藏 {name}',
   'sources.show': '显示 {name}',
   'sources.lock': '锁定 {name}',

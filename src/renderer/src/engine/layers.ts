@@ -1,5 +1,6 @@
 // Turns scene sources into compositor layers. Each source kind keeps what it needs between
 // frames (a texture, a <video>, a 2D canvas for text) and refreshes it when its settings change.
+import { resolveMediaSrc } from './media-src';
 import type { SceneSource, SourceSettings } from '../../../shared/scene/model';
 import type { DrawLayer } from './compositor';
 import { createTexture } from './gl';
@@ -163,7 +164,9 @@ class VideoRuntime implements SourceRuntime {
     try {
       if (s.kind === 'media') {
         this.media.srcObject = null;
-        this.media.src = s.src;
+        const url = resolveMediaSrc(s.src);
+        if (!url) return;
+        this.media.src = url;
         this.media.loop = s.loop;
       } else if (s.kind === 'camera') {
         this.stream = await navigator.mediaDevices.getUserMedia({
@@ -172,8 +175,14 @@ class VideoRuntime implements SourceRuntime {
         });
         this.media.srcObject = this.stream;
       } else if (s.kind === 'screen') {
-        this.stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+        // The screen's or window's sound where the platform gives it (Chromium: a tab or the whole
+        // screen on Windows/ChromeOS; the desktop app adds system loopback on Windows).
+        this.stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: s.audio });
         this.media.srcObject = this.stream;
+      } else if (s.kind === 'microphone') {
+        this.stream = await navigator.mediaDevices.getUserMedia({ video: false, audio: s.deviceId ? { deviceId: { exact: s.deviceId } } : true });
+        this.media.srcObject = this.stream;
+        this.media.muted = true; // heard through the mixer, not the element
       } else return;
       if (this.disposed) return this.stop();
       await this.media.play();
@@ -206,6 +215,7 @@ export function createRuntime(gl: WebGL2RenderingContext, src: SceneSource): Sou
     case 'media':
     case 'camera':
     case 'screen':
+    case 'microphone':
       return new VideoRuntime(gl);
   }
 }
