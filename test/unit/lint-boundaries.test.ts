@@ -7,7 +7,7 @@ const eslint = new ESLint({ cwd: process.cwd() });
 
 async function restrictedImports(code: string, filePath: string): Promise<string[]> {
   const [res] = await eslint.lintText(code, { filePath });
-  return (res?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return (res?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message);
 }
 
 describe('import boundaries', () => {
