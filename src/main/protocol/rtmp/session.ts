@@ -43,7 +43,10 @@ export interface RtmpSessionOptions {
   /** Random bytes for C1. */
   random?: (n: number) => Uint8Array;
   flashVer?: string;
-  /** Enhanced RTMP codecs to announce; null to leave `fourCcList` out of connect. */
+  /**
+   * Enhanced RTMP codecs to announce: only those this session can send (H.264 today, so
+   * ['avc1'] by default); null leaves `fourCcList` out of connect.
+   */
   fourCcList?: readonly string[] | null;
   /** Outgoing chunk size, set right after the handshake. OBS uses 4096. */
   chunkSize?: number;
@@ -135,7 +138,7 @@ export class RtmpClientSession extends TypedEmitter<RtmpSessionEvents> {
       swfUrl: this.opts.tcUrl,
       tcUrl: this.opts.tcUrl,
     };
-    const fourCc = this.opts.fourCcList === undefined ? ['av01', 'hvc1', 'avc1'] : this.opts.fourCcList;
+    const fourCc = this.opts.fourCcList === undefined ? ['avc1'] : this.opts.fourCcList;
     if (fourCc) cmdObj.fourCcList = [...fourCc];
     const connected = await this.call('connect', cmdObj, []);
     const info = amf0Props(connected.args[0] ?? null) ?? {};
