@@ -43,6 +43,8 @@ async function createWindow(studio: Studio): Promise<void> {
     show: false,
     backgroundColor: '#111318',
     title: 'Tandem Studio',
+    // Linux takes the window icon from here; Windows and macOS from the packaged .ico / .icns.
+    ...(process.platform === 'linux' ? { icon: join(__dirname, '../../resources/icons/512x512.png') } : {}),
     webPreferences: {
       preload: join(__dirname, '../preload/index.js'),
       contextIsolation: true,
