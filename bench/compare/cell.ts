@@ -20,7 +20,7 @@ import { sleep } from '../../test/peers/ports';
 import { ChromiumReceiver, type ChromiumRxStats } from './chromium-rx';
 import { FfmpegReader, type Arrival } from './readers';
 import { TcpRelay, UdpRelay, type Impairment } from './relay';
-import { qdiscCounters, setCap, type NsNginx, type QdiscCounters } from './shaped';
+import { qdiscCounters, setCap, type NsNginx, type QdiscCounters } from '../../test/peers/shaped';
 import type { StripSource } from './source';
 import type { WireTap, WireRecord } from './wire-tap';
 import { dist, latencySeries, medianIn, round, type Dist } from './metrics';
