@@ -64,6 +64,17 @@ describe('studio: RTMP and WHIP destinations live side by side', () => {
       await expect.poll(async () => Number(await row(name).getByTestId('stat-bitrate').getAttribute('data-value')), { timeout: 10_000 }).toBeGreaterThan(0);
     }
     await expect(page.getByTestId('comparison').isVisible()).resolves.toBe(true);
+    // Issue 13: the WHIP row shows the estimate B, the target and the backlog; the RTMP row the
+    // delivery delay from nginx's Acknowledgements; the comparison sets delivery beside delivery.
+    const num = async (name: string, id: string, attr = 'data-value'): Promise<number> => {
+      const v = await row(name).getByTestId(id).getAttribute(attr);
+      return v === null || v === '' ? NaN : Number(v);
+    };
+    await expect.poll(() => num('Janus WHIP', 'stat-estimate'), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => num('Janus WHIP', 'stat-target'), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await num('Janus WHIP', 'stat-backlog')).toBeGreaterThanOrEqual(0);
+    await expect.poll(() => num('nginx RTMP', 'stat-delivery', 'data-p50'), { timeout: 15_000 }).toBeGreaterThanOrEqual(0);
+    expect(await page.getByTestId('comparison').textContent()).toContain('Delivery delay');
     const stats = await api.getStats();
     expect(stats.find((s) => s.id === rtmp.id)?.bytesSent).toBeGreaterThan(100_000);
     expect(stats.find((s) => s.id === whip.id)?.bytesSent).toBeGreaterThan(100_000);
