@@ -1,4 +1,4 @@
-// Electron lifecycle and windows only (DESIGN.md): everything below this file is Electron-free.
+// Electron lifecycle and windows only (docs/ARCHITECTURE.md): everything below this file is Electron-free.
 // Security defaults: contextIsolation, sandbox, no nodeIntegration, strict CSP, navigation and
 // window.open denied, IPC calls checked against our own frame.
 import { app, BrowserWindow, desktopCapturer, ipcMain, safeStorage, session, shell } from 'electron';
