@@ -49,6 +49,7 @@ export const en = {
   'destinations.token': 'token',
   'destinations.enabled': 'Enabled',
   'destinations.remove.confirm': 'Remove {name}?',
+  'destinations.videoMissing': 'No video from the studio: this destination is live but gets no new pictures',
   'destinations.editWhileLive': 'Stop {name} before editing it',
 
   // destination states

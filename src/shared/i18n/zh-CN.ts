@@ -50,6 +50,7 @@ export const zhCN: Record<MessageKey, string> = {
   'destinations.token': '令牌',
   'destinations.enabled': '启用',
   'destinations.remove.confirm': '删除 {name}？',
+  'destinations.videoMissing': '没有来自工作室的视频：此推流目标在直播，但收不到新画面',
   'destinations.editWhileLive': '请先停止 {name} 再编辑',
 
   // destination states

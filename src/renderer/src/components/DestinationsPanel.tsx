@@ -11,6 +11,8 @@ interface Props {
   destinations: Destination[];
   storage: StudioState['secretStorage'];
   stats: StatsView;
+  /** The engine gets no video from this window while capturing (StudioState.video.input). */
+  videoMissing?: boolean;
 }
 
 const ACTIVE = new Set<Destination['state']>(['connecting', 'live', 'reconnecting', 'stopping']);
@@ -33,7 +35,7 @@ function stateText(tr: Tr, d: Destination, now: number): string {
   return tr(`state.${d.state}`);
 }
 
-export function DestinationsPanel({ api, destinations, stats, storage }: Props) {
+export function DestinationsPanel({ api, destinations, stats, storage, videoMissing = false }: Props) {
   const tr = useT();
   const [form, setForm] = useState<'add' | string | null>(null);
   const anyActive = destinations.some((d) => ACTIVE.has(d.state));
@@ -82,6 +84,11 @@ export function DestinationsPanel({ api, destinations, stats, storage }: Props) 
               {d.error && (
                 <div className="dest-error" role="alert">
                   {d.error.message}
+                </div>
+              )}
+              {videoMissing && d.state === 'live' && (
+                <div className="dest-error" role="status" data-testid="dest-video-missing">
+                  {tr('destinations.videoMissing')}
                 </div>
               )}
               {s && active && <StatsLine s={s} history={stats.history.get(d.id) ?? []} />}
