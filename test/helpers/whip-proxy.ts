@@ -17,6 +17,9 @@ export interface ProxiedRequest {
   at: number;
   /** HTTP status from the server; 0 when the server could not be reached (client reset). */
   status: number;
+  /** SDP / sdpfrag bodies as forwarded (after the rewriting), for diagnosis. */
+  sent?: string;
+  received?: string;
 }
 
 export interface WhipProxy {
@@ -89,6 +92,7 @@ export async function startWhipProxy(opts: { target: string; media?: UdpRelay })
       if (typeof v === 'string') headers[h] = v;
     }
     if (opts.media && SDP_TYPES.test(headers['content-type'] ?? '')) body = Buffer.from(stripCandidates(body.toString('utf8')));
+    if (SDP_TYPES.test(headers['content-type'] ?? '')) entry.sent = body.toString('utf8');
     let upstream: Response;
     let text: string;
     try {
@@ -103,6 +107,7 @@ export async function startWhipProxy(opts: { target: string; media?: UdpRelay })
     entry.status = upstream.status;
     const type = upstream.headers.get('content-type') ?? '';
     if (opts.media && SDP_TYPES.test(type)) text = relayCandidates(text, opts.media);
+    if (SDP_TYPES.test(type)) entry.received = text;
     const out: Record<string, string> = {};
     for (const h of FORWARD_RESPONSE) {
       const v = upstream.headers.get(h);
