@@ -9,6 +9,8 @@ import { sleep } from '../peers/ports';
 export interface Player {
   /** Date.now() of the first decoded video frame, once there is one. */
   readonly firstFrameAt: number | undefined;
+  /** The player's ffmpeg is still running (it ends when the server goes away). */
+  readonly running: boolean;
   stats(): DecodeStats;
   /** Resolves with Date.now() of the first decoded video frame; rejects after timeoutMs. */
   firstFrame(timeoutMs: number): Promise<number>;
@@ -24,37 +26,44 @@ const LOW_LATENCY = ['-fflags', 'nobuffer', '-analyzeduration', '1000000'];
  * Plays `url` with ffmpeg and decodes every frame (decode.ts). Start it while the publisher is
  * live, or just before: nginx-rtmp holds a player until a publisher arrives.
  */
-export function playStream(url: string, inputArgs: readonly string[] = LOW_LATENCY): Player {
-  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', ...inputArgs, '-i', url, ...decodeOutputArgs()];
+export function playStream(url: string, opts: { inputArgs?: readonly string[]; copy?: boolean } = {}): Player {
+  // copy: count the video packets received (one framecrc line each) without decoding them.
+  const out = opts.copy ? ['-map', '0:v:0', '-c', 'copy', '-f', 'framecrc', '-'] : decodeOutputArgs();
+  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', ...(opts.inputArgs ?? LOW_LATENCY), '-i', url, ...out];
   const proc = spawnPeer('ffmpeg-player', FFMPEG, args);
   const parser = new DecodeStatsParser();
   let first: number | undefined;
+  let copied = 0;
+  const stats = (): DecodeStats => (opts.copy ? { ...parser.stats(), frames: copied } : parser.stats());
   proc.onLine((l) => {
-    if (process.env['TANDEM_FAR_END_DEBUG'] === '1' && !/showinfo/.test(l)) console.log(Date.now(), l);
-    parser.feed(l);
-    if (first === undefined && parser.stats().frames > 0) first = Date.now();
+    if (opts.copy && /^0,\s*-?\d+,/.test(l)) copied++;
+    else parser.feed(l);
+    if (first === undefined && stats().frames > 0) first = Date.now();
   });
   const player: Player = {
     get firstFrameAt() {
       return first;
     },
-    stats: () => parser.stats(),
+    get running() {
+      return proc.isAlive();
+    },
+    stats,
     async firstFrame(timeoutMs) {
       await player.frames(1, timeoutMs);
       return first ?? Date.now();
     },
     async frames(n, timeoutMs) {
       const end = Date.now() + timeoutMs;
-      while (parser.stats().frames < n) {
-        if (Date.now() > end) throw new Error(`player ${url.replace(/\/[^/]*$/, '/****')}: ${parser.stats().frames}/${n} frames after ${timeoutMs} ms\n${proc.logTail(1500)}`);
-        if (!proc.isAlive() && parser.stats().frames < n) throw new Error(`player exited with ${parser.stats().frames}/${n} frames\n${proc.logTail(1500)}`);
+      while (stats().frames < n) {
+        if (Date.now() > end) throw new Error(`player ${url.replace(/\/[^/]*$/, '/****')}: ${stats().frames}/${n} frames after ${timeoutMs} ms\n${proc.logTail(1500)}`);
+        if (!proc.isAlive() && stats().frames < n) throw new Error(`player exited with ${stats().frames}/${n} frames\n${proc.logTail(1500)}`);
         await sleep(20);
       }
-      return parser.stats();
+      return stats();
     },
     async stop() {
       await proc.stop({ signal: 'SIGINT', timeoutMs: 2000 });
-      return parser.stats();
+      return stats();
     },
   };
   return player;
