@@ -63,6 +63,8 @@ describe('studio: WHIP faults', () => {
 
     await whip.kill();
     const killedAt = Date.now();
+    let engineLeftAt: number | undefined;
+    void until('the output to leave live', async () => (await api.getStats()).find((s) => s.id === dest.id)?.state !== 'live', 8000).then((t) => (engineLeftAt = t), () => undefined);
     const leftAt = await until('the row to leave live', async () => (await stateOf('Private WHIP')) !== 'live', 8000);
     expect(leftAt - killedAt, 'left "live" within 5 s of the kill').toBeLessThanOrEqual(5000);
     expect(await stateOf('Private WHIP')).toBe('reconnecting');
@@ -77,7 +79,7 @@ describe('studio: WHIP faults', () => {
     const got = await rx2.waitForFrames(30, 10_000);
     const stats = (await api.getStats()).find((s) => s.id === dest.id);
     const posts = proxy.posts(killedAt).map((p) => ({ afterKillMs: p.at - killedAt, status: p.status }));
-    console.log('whip kill/restart', JSON.stringify({ leftLiveAfterKillMs: leftAt - killedAt, postsSinceKill: posts, createdAfterReturnMs: postAt === undefined ? null : postAt - backAt, decodedAfterReturnMs: decodedAt - backAt, reconnects: stats?.reconnects, size: `${got.width}x${got.height}` }));
+    console.log('whip kill/restart', JSON.stringify({ leftLiveAfterKillMs: leftAt - killedAt, engineLeftLiveAfterKillMs: engineLeftAt === undefined ? null : engineLeftAt - killedAt, postsSinceKill: posts, createdAfterReturnMs: postAt === undefined ? null : postAt - backAt, decodedAfterReturnMs: decodedAt - backAt, reconnects: stats?.reconnects, size: `${got.width}x${got.height}` }));
     expect(proxy.posts(backAt).length, 'a new POST once the server is back').toBeGreaterThanOrEqual(1);
     expect(decodedAt - backAt, 'decodes again within 5 s of the return').toBeLessThanOrEqual(5000);
     expect([got.width, got.height]).toEqual([1280, 720]);
