@@ -18,6 +18,10 @@ export interface StoredDestination {
   url: string;
   enabled: boolean;
   presetId?: string;
+  /** Own video bitrate (kbit/s). */
+  videoBitrateKbps?: number;
+  /** RTMPS: the explicit, per-destination certificate opt-out. */
+  allowUntrustedCertificate?: boolean;
 }
 
 const StoredDestinationSchema = z
@@ -28,6 +32,8 @@ const StoredDestinationSchema = z
     url: z.string().min(1).max(2048),
     enabled: z.boolean(),
     presetId: z.string().min(1).max(64).optional(),
+    videoBitrateKbps: z.number().int().min(100).max(100_000).optional(),
+    allowUntrustedCertificate: z.literal(true).optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -55,10 +61,14 @@ export interface DestinationLoadResult {
   problem?: string;
 }
 
+type Optional = 'presetId' | 'videoBitrateKbps' | 'allowUntrustedCertificate';
+
 /** Only the persisted fields, whatever else the object carries (a DestinationRecord has the secret). */
-export function toStored(d: Omit<StoredDestination, 'presetId'> & { presetId?: string | undefined }): StoredDestination {
+export function toStored(d: Omit<StoredDestination, Optional> & { [K in Optional]?: StoredDestination[K] | undefined }): StoredDestination {
   const out: StoredDestination = { id: d.id, name: d.name, protocol: d.protocol, url: d.url, enabled: d.enabled };
   if (d.presetId !== undefined) out.presetId = d.presetId;
+  if (d.videoBitrateKbps !== undefined) out.videoBitrateKbps = d.videoBitrateKbps;
+  if (d.allowUntrustedCertificate === true && d.protocol === 'rtmps') out.allowUntrustedCertificate = true;
   return out;
 }
 

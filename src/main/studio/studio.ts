@@ -89,7 +89,10 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
         } catch (err) {
           problems.push(`the key of '${d.name}' could not be read (${toErrorInfo(err).message}); enter it again`);
         }
-        this.destinations.set(d.id, { id: d.id, name: d.name, protocol: d.protocol, url: d.url, secret, enabled: d.enabled, state: 'idle' });
+        const rec: DestinationRecord = { id: d.id, name: d.name, protocol: d.protocol, url: d.url, secret, enabled: d.enabled, state: 'idle' };
+        if (d.videoBitrateKbps !== undefined) rec.videoBitrateKbps = d.videoBitrateKbps;
+        if (d.allowUntrustedCertificate) rec.allowUntrustedCertificate = true;
+        this.destinations.set(d.id, rec);
       }
     }
     this.loadProblem = problems.length ? problems.join('; ') : undefined;
