@@ -98,9 +98,10 @@ describe('studio: a 2 s blackhole on RTMP and WHIP at once, while recording', ()
     const rtmpDuring = player.stats().frames - rtmpBefore;
     const whipDuring = rx.stats().frames - whipBefore;
 
-    const rtmpBackAt = await until('RTMP frames after the blackhole', () => player!.stats().frames > rtmpBefore + rtmpDuring + 30, 20_000);
+    // Back without a user action: fresh frames at both far ends within 10 s of the path's return.
+    const rtmpBackAt = await until('RTMP frames after the blackhole', () => player!.stats().frames > rtmpBefore + rtmpDuring + 30, 10_000);
     await mark('rtmpBack');
-    const whipBackAt = await framesAfter(rx, rx.stats().frames, 20_000, 30);
+    const whipBackAt = await framesAfter(rx, rx.stats().frames, Math.max(1000, endedAt + 10_000 - Date.now()), 30);
     await mark('whipBack');
     await expect.poll(() => stateOf('RTMP via relay'), { timeout: 15_000 }).toBe('live');
     await expect.poll(() => stateOf('WHIP via relay'), { timeout: 15_000 }).toBe('live');
@@ -125,7 +126,7 @@ describe('studio: a 2 s blackhole on RTMP and WHIP at once, while recording', ()
     console.log('blackhole', JSON.stringify({ ...figures, recording: { packets: times.length, durationSec: probe.durationSec, window: [recordedBefore, recordedAfter], largestGapInWindowMs: Math.round(during.gapSec * 1000), gapAfterFrames: during.index, largestGapMs: Math.round(gap.gapSec * 1000), atSec: gap.atSec, marks, steps: steps.join(' ') } }));
     expect(probe.video).toMatchObject({ width: 1280, height: 720 });
     expect(times.length).toBeGreaterThan(FPS * 8);
-    expect(recordedAfter - recordedBefore, 'the recording went on through the blackhole').toBeGreaterThan(FPS * 4);
+    expect(recordedAfter - recordedBefore, 'the recording went on through the blackhole (about 5 s)').toBeGreaterThan(FPS * 2.5);
     expect(during.gapSec * 1000, `largest gap in the recording's video timestamps around the blackhole (at ${during.atSec} s)`).toBeLessThanOrEqual(2.5 * (1000 / FPS));
   });
 });
