@@ -1,12 +1,12 @@
 // Soak (issue #12): the studio in browser mode (the build's `tandem serve`), shown in Chromium with
 // a fake camera + microphone, live at 720p30 for DURATION to 2 RTMP destinations (two private
-// nginx-rtmp) and 2 WHIP destinations (two endpoints of a private Janus + simple-whip-server),
+// nginx-rtmp) and 2 WHIP destinations (two private Janus + simple-whip-server),
 // recording Matroska at the same time, with one server restart in the middle (the first nginx is
 // SIGKILLed and started again 4 s later). Reports the engine's RSS and V8 heap over time
 // (getEngineStats().memory), the video frames each output sent against the frames its far end
-// received (RTMP: an ffmpeg player per nginx, a new one after the restart; WHIP: Janus' RTP
-// forward into ffmpeg; both count packets with -c copy, no decoding, so the far ends do not take
-// the CPU the studio needs), and the reconnects. Not in CI.
+// received (RTMP: an ffmpeg player per nginx, a new one after the restart, counting packets with
+// -c copy, no decoding, so the far ends leave the CPU to the studio; WHIP: Janus' RTP forward
+// into ffmpeg, decoded), and the reconnects. Not in CI.
 //
 //   npm run bench:soak [-- --duration 600 --restart-at 300]   (seconds; defaults 600, half-time;
 //   env SKIP_BUILD=1 uses the existing out/)
@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { startNginxRtmp, type NginxRtmp } from '../../test/peers/nginx';
 import { startWhipServer, type WhipServer } from '../../test/peers/janus';
-import { startRtpReceiver, type RtpReceiver } from '../../test/peers/rtp-receiver';
+import { reserveRtpPorts, startRtpReceiver, type RtpReceiver } from '../../test/peers/rtp-receiver';
 import { sleep } from '../../test/peers/ports';
 import { openStudio, type OpenStudio } from '../../test/helpers/studio-process';
 import { useFfmpegVideoPath } from '../../test/helpers/video-path';
@@ -55,11 +55,14 @@ interface RtmpFarEnd {
 interface WhipFarEnd {
   kind: 'whip';
   dest: Destination;
-  rx: RtpReceiver;
+  host: string;
+  ports: { videoPort: number; audioPort?: number };
+  /** Started just before its destination goes live: ffmpeg's SDP input gives up after 10 s without a packet. */
+  rx: RtpReceiver | undefined;
 }
 type FarEnd = RtmpFarEnd | WhipFarEnd;
 
-const received = (f: FarEnd): number => (f.kind === 'rtmp' ? f.players.reduce((n, p) => n + p.stats().frames, 0) : f.rx.stats().frames);
+const received = (f: FarEnd): number => (f.kind === 'rtmp' ? f.players.reduce((n, p) => n + p.stats().frames, 0) : (f.rx?.stats().frames ?? 0));
 
 async function main(): Promise<void> {
   if (process.env['SKIP_BUILD'] !== '1') {
@@ -71,14 +74,16 @@ async function main(): Promise<void> {
   const recording = join(dir, 'soak.mkv');
   let open: OpenStudio | undefined;
   const nginxes: NginxRtmp[] = [];
-  let whip: WhipServer | undefined;
+  const whips: WhipServer[] = [];
   const receivers: RtpReceiver[] = [];
   const farEnds: FarEnd[] = [];
   try {
     process.stdout.write(`soak: ${DURATION_S} s, restart of nginx #1 at ${RESTART_AT_S} s\n`);
-    const [o, n1, n2, w] = await Promise.all([openStudio({ width: 1440, height: 900 }), startNginxRtmp(), startNginxRtmp(), startWhipServer()]);
+    // One WHIP server per destination: simple-whip-server mixes up two publishers at once (the
+    // second one's join breaks the first one's RTP forward: "Missing mandatory element (publisher_id)").
+    const [o, n1, n2, w1, w2] = await Promise.all([openStudio({ width: 1440, height: 900 }), startNginxRtmp(), startNginxRtmp(), startWhipServer(), startWhipServer()]);
     open = o;
-    whip = w;
+    whips.push(w1, w2);
     nginxes.push(n1, n2);
     const api: StudioApi = o.api;
     await useFfmpegVideoPath(api);
@@ -87,18 +92,28 @@ async function main(): Promise<void> {
       const dest = await api.addDestination({ name: `RTMP ${i + 1}`, protocol: 'rtmp', url: `rtmp://127.0.0.1:${n.rtmpPort}/live`, secret: key });
       farEnds.push({ kind: 'rtmp', dest, nginx: n, key, players: [playStream(n.url('live', key), { copy: true })] });
     }
-    for (const i of [1, 2]) {
-      const rx = await startRtpReceiver({ videoPt: H264_PT, audioPt: OPUS_PT, host: w.recipientHost, copy: true });
-      receivers.push(rx);
+    for (const [k, w] of whips.entries()) {
+      const i = k + 1;
+      const ports = await reserveRtpPorts({ host: w.recipientHost });
       const token = `soak-token-${i}-0123456789`;
-      const url = await w.createEndpoint({ id: `soak-${i}`, token, recipient: rx.audioPort === undefined ? { videoPort: rx.videoPort } : { videoPort: rx.videoPort, audioPort: rx.audioPort } });
+      const url = await w.createEndpoint({ id: `soak-${i}`, token, recipient: ports.audioPort === undefined ? { videoPort: ports.videoPort } : { videoPort: ports.videoPort, audioPort: ports.audioPort } });
       const dest = await api.addDestination({ name: `WHIP ${i}`, protocol: 'whip', url, secret: token });
-      farEnds.push({ kind: 'whip', dest, rx });
+      farEnds.push({ kind: 'whip', dest, host: w.recipientHost, ports, rx: undefined });
     }
 
     await api.startRecording({ path: recording });
-    await api.goLive();
     const t0 = Date.now();
+    // RTMP first, then one WHIP destination at a time (each takes a few seconds of CPU to connect).
+    await api.goLive({ ids: farEnds.filter((f) => f.kind === 'rtmp').map((f) => f.dest.id) });
+    for (const f of farEnds) {
+      if (f.kind !== 'whip') continue;
+      f.rx = await startRtpReceiver({ videoPt: H264_PT, audioPt: OPUS_PT, host: f.host, ports: f.ports });
+      receivers.push(f.rx);
+      await api.goLive({ ids: [f.dest.id] });
+      const until = Date.now() + 30_000;
+      while (Date.now() < until && (await api.getStats()).find((s) => s.id === f.dest.id)?.state !== 'live') await sleep(200);
+      await sleep(2000);
+    }
     const samples: Sample[] = [];
     const sample = async (): Promise<{ engine: EngineStats; stats: OutputStats[] }> => {
       const [engine, stats] = await Promise.all([api.getEngineStats(), api.getStats()]);
@@ -167,10 +182,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ memory: { rssGrowthAfterWarmupMb: memory.rssGrowthAfterWarmupMb, heapGrowthAfterWarmupMb: memory.heapGrowthAfterWarmupMb }, destinations: dests })}\n`);
   } finally {
     for (const f of farEnds) if (f.kind === 'rtmp') for (const p of f.players) await p.stop();
-    for (const rx of receivers) await rx.stop();
+    for (const rx of receivers) {
+      const r = await rx.result();
+      if (process.env['SOAK_DEBUG'] === '1') process.stdout.write(`receiver ${rx.videoPort}: ${r.frames} frames\n${r.stderrTail.split('\n').filter((l) => !/^0,/.test(l)).slice(-40).join('\n')}\n`);
+    }
     await open?.close();
     for (const n of nginxes) await n.stop();
-    await whip?.stop();
+    for (const w of whips) await w.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -198,13 +216,14 @@ Issue #12. Does the engine hold up over a long live session with every kind of o
   Chromium (headless, fake camera + microphone) shows the studio; the studio's video takes the
   ffmpeg path (raw I420 frames from the renderer, libx264 in the engine: \`encoder: 'libx264'\`).
 - Live at 1280x720p30 for ${r.durationSec} s to 2 RTMP destinations (two private nginx-rtmp) and 2
-  WHIP destinations (two endpoints of one private Janus + simple-whip-server), and recording
+  WHIP destinations (two private Janus + simple-whip-server: that server mixes up two publishers
+  at once), and recording
   Matroska at the same time. ${r.restart ? `At ${r.restart.atSec} s ${r.restart.server}'s server is SIGKILLed and started again ${Math.round(r.restart.downMs / 100) / 10} s later.` : 'No restart happened.'}
 - Every ${SAMPLE_S} s: \`getEngineStats()\` (the engine process' \`process.memoryUsage()\`: RSS and
   V8 heap used, and CPU) and \`getStats()\` (per output: video frames sent, reconnects).
-- Far ends count the video frames they receive without decoding them (\`ffmpeg -c copy -f framecrc\`):
-  RTMP, an ffmpeg player on each nginx (a second one for the restarted server, started as soon as it
-  is back); WHIP, Janus' RTP forward into ffmpeg. *Sent* = the output's \`framesSent\` (frames that
+- Far ends count the video frames they receive: RTMP, an ffmpeg player on each nginx without
+  decoding (\`-c copy -f framecrc\`; a second player for the restarted server, started as soon as
+  it is back); WHIP, Janus' RTP forward into ffmpeg, decoded. *Sent* = the output's \`framesSent\` (frames that
   reached the socket / the WebRTC stack while connected).
 - Target: memory growth under 20 MB after the first minute; every frame sent while connected is
   received.

@@ -70,9 +70,10 @@ describe('studio: WHIP faults', () => {
     expect(await stateOf('Private WHIP')).toBe('reconnecting');
 
     await sleep(Math.max(0, killedAt + 4000 - Date.now()));
-    const rx2 = await receiver();
     await whip.start();
     const backAt = Date.now();
+    // After the start (which can take seconds): ffmpeg's SDP input gives up after 10 s without packets.
+    const rx2 = await receiver();
     await whip.createEndpoint({ id, token, recipient: recipient(rx2) });
     const decodedAt = await framesAfter(rx2, 0, 20_000);
     const postAt = proxy.posts(backAt).find((p) => p.status === 201)?.at;

@@ -42,6 +42,10 @@
  *      next keyframe otherwise (Janus asks for one every fir_freq = 10 s).
  *   reserveRtpPorts({ audio?: boolean; host?: string }): Promise<{ videoPort, audioPort? }>
  *
+ * Timing: ffmpeg's SDP input gives up ("Connection timed out") when no packet at all arrives for
+ * about 10 s after it starts: start the receiver shortly before the forward begins (reserve the
+ * ports first if the endpoint must be created earlier).
+ *
  * ffmpeg: `-protocol_whitelist file,udp,rtp -localaddr HOST -i recv.sdp` (c=IN IP4 HOST) + decode.ts
  * output args. ffmpeg sends its RTCP receiver reports to the c= address, i.e. HOST itself: nothing
  * goes anywhere else. Ready = its UDP sockets are bound to HOST (polled in /proc/net/udp, nothing
@@ -157,6 +161,9 @@ export async function startRtpReceiver(opts: RtpReceiverOptions): Promise<RtpRec
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
     '-protocol_whitelist', 'file,udp,rtp', '-localaddr', host,
     '-reorder_queue_size', '500',
+    // Copying needs the frame size before the output starts: keep probing until an SPS arrives
+    // (the forward can start mid-GOP, or before the publisher sends anything).
+    ...(opts.copy ? ['-analyzeduration', '60000000', '-probesize', '500000000'] : []),
     '-i', sdpPath,
     ...(opts.copy ? ['-map', '0:v:0', '-c', 'copy', '-f', 'framecrc', '-'] : decodeOutputArgs()),
   ];
