@@ -104,6 +104,8 @@ export const EngineStatsSchema = z.object({
   encoder: z
     .object({ videoFrames: z.number(), keyframes: z.number(), lagMs: z.number(), aacPackets: z.number(), opusPackets: z.number() })
     .nullable(),
+  /** The engine process' memory (process.memoryUsage()): resident set and V8 heap in use, MB. */
+  memory: z.object({ rssMb: z.number(), heapUsedMb: z.number() }),
 });
 export type EngineStats = z.infer<typeof EngineStatsSchema>;
 

@@ -33,6 +33,7 @@ export const en = {
   'button.cancel': 'Cancel',
   'button.add': '+ Add',
   'button.close': 'Close',
+  'button.retryNow': 'Retry now',
 
   // destinations
   'destinations.title': 'Destinations',
@@ -51,13 +52,17 @@ export const en = {
   'destinations.remove.confirm': 'Remove {name}?',
   'destinations.videoMissing': 'No video from the studio: this destination is live but gets no new pictures',
   'destinations.editWhileLive': 'Stop {name} before editing it',
+  'destinations.allowUntrusted': 'Allow an untrusted certificate',
+  'destinations.allowUntrusted.warning':
+    'Only for a server you run yourself (a self-signed lab server): the stream is still encrypted, but anyone between you and the server could pretend to be it and take your stream key.',
 
   // destination states
   'state.idle': 'Idle',
   'state.connecting': 'Connecting…',
   'state.live': 'Live',
   'state.reconnecting': 'Reconnecting…',
-  'state.reconnectingIn': 'Reconnecting in {s} s',
+  'state.reconnectingIn': 'Reconnecting in {s} s (attempt {attempt})',
+  'state.reconnectingNow': 'Reconnecting… (attempt {attempt})',
   'state.stopping': 'Stopping…',
   'state.stopped': 'Stopped',
   'state.failed': 'Failed',

@@ -34,6 +34,7 @@ export const zhCN: Record<MessageKey, string> = {
   'button.cancel': '取消',
   'button.add': '+ 添加',
   'button.close': '关闭',
+  'button.retryNow': '立即重试',
 
   // destinations
   'destinations.title': '推流目标',
@@ -52,13 +53,16 @@ export const zhCN: Record<MessageKey, string> = {
   'destinations.remove.confirm': '删除 {name}？',
   'destinations.videoMissing': '没有来自工作室的视频：此推流目标在直播，但收不到新画面',
   'destinations.editWhileLive': '请先停止 {name} 再编辑',
+  'destinations.allowUntrusted': '允许不受信任的证书',
+  'destinations.allowUntrusted.warning': '仅用于你自己运行的服务器（自签名证书的测试服务器）：推流仍然加密，但你与服务器之间的任何人都可能冒充服务器并获取你的推流密钥。',
 
   // destination states
   'state.idle': '空闲',
   'state.connecting': '连接中…',
   'state.live': '直播中',
   'state.reconnecting': '重连中…',
-  'state.reconnectingIn': '{s} 秒后重连',
+  'state.reconnectingIn': '{s} 秒后重连（第 {attempt} 次）',
+  'state.reconnectingNow': '重连中…（第 {attempt} 次）',
   'state.stopping': '正在停止…',
   'state.stopped': '已停止',
   'state.failed': '失败',

@@ -196,8 +196,21 @@ export class RtmpClientSession extends TypedEmitter<RtmpSessionEvents> {
         this.sendMessage(acknowledgementMessage(this.bytesReceived >>> 0));
       }
     } catch (err) {
-      this.fail(err instanceof TandemError ? err : new ProtocolError(`${this.opts.target}: malformed data from the server`, { cause: err }));
+      this.fail(this.serverError(err));
     }
+  }
+
+  /**
+   * What the server's bytes broke, naming the destination: the handshake, chunk and AMF parsers
+   * know nothing of it, so their errors get it here (the code stays theirs).
+   */
+  private serverError(err: unknown): TandemError {
+    const t = this.opts.target;
+    if (err instanceof TandemError) {
+      if (err.target !== undefined) return err;
+      return new ProtocolError(`${t}: ${err.message}`, { target: t, cause: err, code: err.code, ...(err.status === undefined ? {} : { status: err.status }) });
+    }
+    return new ProtocolError(`${t}: malformed data from the server`, { target: t, cause: err });
   }
 
   sendMetadata(body: Uint8Array): void {

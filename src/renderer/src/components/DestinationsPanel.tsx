@@ -30,7 +30,8 @@ function useNow(active: boolean): number {
 function stateText(tr: Tr, d: Destination, now: number): string {
   if (d.state === 'reconnecting' && d.retry) {
     const s = Math.max(0, Math.ceil((d.retry.at - now) / 1000));
-    return s > 0 ? tr('state.reconnectingIn', { s }) : tr('state.reconnecting');
+    const attempt = d.retry.attempt;
+    return s > 0 ? tr('state.reconnectingIn', { s, attempt }) : tr('state.reconnectingNow', { attempt });
   }
   return tr(`state.${d.state}`);
 }
@@ -93,6 +94,11 @@ export function DestinationsPanel({ api, destinations, stats, storage, videoMiss
               )}
               {s && active && <StatsLine s={s} history={stats.history.get(d.id) ?? []} />}
               <div className="dest-actions">
+                {d.state === 'reconnecting' && (
+                  <button className="btn btn-quiet" data-testid="dest-retry" onClick={() => runAction(api.retryDestination({ id: d.id }))}>
+                    {tr('button.retryNow')}
+                  </button>
+                )}
                 <button className="btn btn-quiet" disabled={active} onClick={() => setForm(d.id)}>
                   {tr('button.edit')}
                 </button>
