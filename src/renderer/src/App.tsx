@@ -80,7 +80,7 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
         <DestinationsPanel api={conn.api} destinations={state.destinations} stats={stats} storage={state.secretStorage} />
       </aside>
       <div className="bottom">
-        <MixerPanel program={program} />
+        <MixerPanel api={conn.api} doc={state.sceneDoc} program={program} />
         <Controls api={conn.api} state={state} onSettings={() => setSettingsOpen(true)} />
       </div>
       <StatusBar api={conn.api} state={state} program={program} liveSince={state.liveSince} />

@@ -220,7 +220,7 @@ export const en = {
   // mixer
   'mixer.label': 'Audio mixer',
   'mixer.level': 'level',
-  'mixer.empty': 'No audio sources. Add a camera + microphone or a media file.',
+  'mixer.empty': 'No audio sources in the program scene. Add a microphone, a camera + microphone or a media file.',
   'mixer.gain': '{name} gain',
   'mixer.mute': 'Mute {name}',
   'mixer.muteShort': 'M',
@@ -228,6 +228,12 @@ export const en = {
   'mixer.masterGain': 'Master gain',
   'mixer.muteMaster': 'Mute master',
   'mixer.db': '{value} dB',
+  'mixer.levelOf': '{name} level',
+  'mixer.gainDb': '{name} gain in dB',
+  'mixer.syncOffset': '{name} sync offset in ms',
+  'mixer.syncOffsetShort': 'Sync ms',
+  'mixer.syncOffset.title': 'Delays this source\'s sound to line it up with its picture (0–2000 ms)',
+  'mixer.hidden': 'Hidden in the program scene: not heard',
 
   // languages (each in its own language in the picker)
   'language.auto': 'Automatic (system language)',

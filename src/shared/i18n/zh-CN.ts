@@ -221,7 +221,7 @@ export const zhCN: Record<MessageKey, string> = {
   // mixer
   'mixer.label': '混音器',
   'mixer.level': '电平',
-  'mixer.empty': '没有音频来源。请添加摄像头 + 麦克风或媒体文件。',
+  'mixer.empty': '节目场景中没有音频来源。请添加麦克风、摄像头 + 麦克风或媒体文件。',
   'mixer.gain': '{name} 增益',
   'mixer.mute': '静音 {name}',
   'mixer.muteShort': '静',
@@ -229,6 +229,12 @@ export const zhCN: Record<MessageKey, string> = {
   'mixer.masterGain': '主输出增益',
   'mixer.muteMaster': '主输出静音',
   'mixer.db': '{value} dB',
+  'mixer.levelOf': '{name} 电平',
+  'mixer.gainDb': '{name} 增益（dB）',
+  'mixer.syncOffset': '{name} 同步偏移（毫秒）',
+  'mixer.syncOffsetShort': '同步 ms',
+  'mixer.syncOffset.title': '延迟此来源的声音，使其与画面对齐（0–2000 毫秒）',
+  'mixer.hidden': '在节目场景中已隐藏：听不到',
 
   // languages
   'language.auto': '自动（跟随系统语言）',

@@ -166,9 +166,14 @@ class VideoRuntime implements SourceRuntime {
         this.media.srcObject = null;
         const url = resolveMediaSrc(s.src);
         if (!url) return;
+        // The mixer takes this element's sound (createMediaElementSource), so it is never heard
+        // directly; a muted element would feed the mixer silence.
+        this.media.muted = false;
+        this.media.volume = s.volume;
         this.media.src = url;
         this.media.loop = s.loop;
       } else if (s.kind === 'camera') {
+        this.media.muted = true; // sound reaches the mixer from the stream, not the element
         this.stream = await navigator.mediaDevices.getUserMedia({
           video: s.deviceId ? { deviceId: { exact: s.deviceId } } : true,
           audio: s.audioDeviceId === 'none' ? false : s.audioDeviceId ? { deviceId: { exact: s.audioDeviceId } } : true,
@@ -177,6 +182,7 @@ class VideoRuntime implements SourceRuntime {
       } else if (s.kind === 'screen') {
         // The screen's or window's sound where the platform gives it (Chromium: a tab or the whole
         // screen on Windows/ChromeOS; the desktop app adds system loopback on Windows).
+        this.media.muted = true;
         this.stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: s.audio });
         this.media.srcObject = this.stream;
       } else if (s.kind === 'microphone') {
