@@ -1,9 +1,11 @@
 // Mixer edits on their way to the engine. A fader drag changes the gain tens of times a second:
 // each change is shown at once (an override on top of the document) and sent as a setAudio op at
 // most every `intervalMs` per source (the latest value always goes last), so the engine saves
-// the scene a few times, not on every pixel. When the engine has answered an op, its state event
-// has already arrived (the engine emits before it replies), so the override is dropped and the
-// document shows again; a refused op drops it too, so the document wins.
+// the scene a few times, not on every pixel. The engine emits its state event before it answers
+// an op, so once an op is answered the next document the page renders has it: the override is
+// dropped then (docChanged), not at the answer, because the page may not have rendered that
+// document yet and the fader would jump back for a moment. A refused op drops it at once, so the
+// document wins.
 import type { AudioSettings } from '../../shared/scene/model';
 
 export type AudioPatch = Partial<AudioSettings>;
@@ -29,6 +31,8 @@ interface Entry {
   timer: unknown;
   lastSentAt: number;
   inFlight: number;
+  /** Every op sent was answered and nothing newer waits: drop at the next document. */
+  answered: boolean;
 }
 
 export class AudioEdits {
@@ -53,16 +57,29 @@ export class AudioEdits {
     const k = key(sceneId, sourceId);
     let e = this.entries.get(k);
     if (!e) {
-      e = { sceneId, sourceId, shown: {}, pending: {}, timer: undefined, lastSentAt: -Infinity, inFlight: 0 };
+      e = { sceneId, sourceId, shown: {}, pending: {}, timer: undefined, lastSentAt: -Infinity, inFlight: 0, answered: false };
       this.entries.set(k, e);
     }
     Object.assign(e.shown, patch);
     Object.assign(e.pending, patch);
+    e.answered = false;
     this.changed();
     if (e.timer !== undefined) return; // a send is already scheduled: it takes the latest values
     const wait = e.lastSentAt + this.intervalMs - this.now();
     if (wait <= 0) this.flush(k);
     else e.timer = this.timers.set(() => this.flush(k), wait);
+  }
+
+  /** A new scene document was rendered: overrides whose ops were all answered give way to it. */
+  docChanged(): void {
+    let dropped = false;
+    for (const [k, e] of this.entries) {
+      if (e.answered) {
+        this.entries.delete(k);
+        dropped = true;
+      }
+    }
+    if (dropped) this.changed();
   }
 
   /** Re-render when an override comes or goes. */
@@ -86,18 +103,21 @@ export class AudioEdits {
     e.pending = {};
     e.lastSentAt = this.now();
     e.inFlight++;
-    const settle = (): void => {
-      e.inFlight--;
-      // Done when nothing newer waits or flies: the document now says what was set (or refused it).
-      if (e.inFlight === 0 && e.timer === undefined && Object.keys(e.pending).length === 0 && this.entries.get(k) === e) {
-        this.entries.delete(k);
-        this.changed();
-      }
-    };
-    this.send(e.sceneId, e.sourceId, patch).then(settle, (err: unknown) => {
-      settle();
-      this.onError(err);
-    });
+    const idle = (): boolean => e.inFlight === 0 && e.timer === undefined && Object.keys(e.pending).length === 0 && this.entries.get(k) === e;
+    this.send(e.sceneId, e.sourceId, patch).then(
+      () => {
+        e.inFlight--;
+        if (idle()) e.answered = true;
+      },
+      (err: unknown) => {
+        e.inFlight--;
+        if (idle()) {
+          this.entries.delete(k);
+          this.changed();
+        }
+        this.onError(err);
+      },
+    );
   }
 
   private changed(): void {

@@ -248,6 +248,14 @@ export const en = {
   'mixer.syncOffset.title': 'Delays this source\'s sound to line it up with its picture (0–2000 ms)',
   'mixer.hidden': 'Hidden in the program scene: not heard',
 
+  // desktop app: screen/window picker
+  'picker.title': 'Choose what to share',
+  'picker.screens': 'Screens',
+  'picker.windows': 'Windows',
+  'picker.share': 'Share',
+  'picker.emptyGroup': 'None',
+  'picker.noThumbnail': 'No preview',
+
   // languages (each in its own language in the picker)
   'language.auto': 'Automatic (system language)',
   'language.en': 'English',

@@ -249,6 +249,14 @@ export const zhCN: Record<MessageKey, string> = {
   'mixer.syncOffset.title': '延迟此来源的声音，使其与画面对齐（0–2000 毫秒）',
   'mixer.hidden': '在节目场景中已隐藏：听不到',
 
+  // 桌面版：屏幕/窗口选择
+  'picker.title': '选择要共享的内容',
+  'picker.screens': '屏幕',
+  'picker.windows': '窗口',
+  'picker.share': '共享',
+  'picker.emptyGroup': '无',
+  'picker.noThumbnail': '无预览',
+
   // languages
   'language.auto': '自动（跟随系统语言）',
   'language.en': 'English',

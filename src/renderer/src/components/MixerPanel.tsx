@@ -95,6 +95,8 @@ export function MixerPanel({ api, doc, program }: Props) {
     };
   }, [edits, program]);
   useEffect(() => () => edits.dispose(), [edits]);
+  // Runs after ProgramView has given the program this document (effects run in tree order).
+  useEffect(() => edits.docChanged(), [edits, doc]);
   const levels = useLevels(program);
   const strips = programStrips(doc);
   const mx = program?.mixer;

@@ -140,6 +140,8 @@ class VideoRuntime implements SourceRuntime {
   stream?: MediaStream;
   private key = '';
   private disposed = false;
+  /** Size of the last picture uploaded since the source was (re)opened. */
+  private shown: { width: number; height: number } | null = null;
   constructor(private readonly gl: WebGL2RenderingContext) {
     this.tex = createTexture(gl);
     this.media = document.createElement('video');
@@ -150,14 +152,18 @@ class VideoRuntime implements SourceRuntime {
     const key = JSON.stringify(src.settings);
     if (key !== this.key) {
       this.key = key;
+      this.shown = null;
       void this.open(src.settings);
     }
     const v = this.media;
-    if (v.readyState < 2 || v.videoWidth === 0) return null;
+    // While a file seeks (a loop going back to the start, rebuffering) keep its last picture
+    // instead of a black gap.
+    if (v.readyState < 2 || v.videoWidth === 0) return this.shown ? { transform: src.transform, texture: { tex: this.tex, ...this.shown } } : null;
     const gl = this.gl;
     gl.bindTexture(gl.TEXTURE_2D, this.tex);
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, v);
-    return { transform: src.transform, texture: { tex: this.tex, width: v.videoWidth, height: v.videoHeight } };
+    this.shown = { width: v.videoWidth, height: v.videoHeight };
+    return { transform: src.transform, texture: { tex: this.tex, ...this.shown } };
   }
   private async open(s: SourceSettings): Promise<void> {
     this.stop();
