@@ -169,12 +169,14 @@ class VideoRuntime implements SourceRuntime {
     this.stop();
     try {
       if (s.kind === 'media') {
+        // A file's sound reaches the mixer through its MediaElementAudioSourceNode, which takes
+        // the element's output (no longer the speakers) and so honours `muted`: muted, the mixer
+        // got silence. A camera's microphone goes in as a MediaStream source, so its element
+        // stays muted (it would play the microphone otherwise).
+        this.media.muted = false;
         this.media.srcObject = null;
         const url = resolveMediaSrc(s.src);
         if (!url) return;
-        // The mixer takes this element's sound (createMediaElementSource), so it is never heard
-        // directly; a muted element would feed the mixer silence.
-        this.media.muted = false;
         this.media.volume = s.volume;
         this.media.src = url;
         this.media.loop = s.loop;
