@@ -14,7 +14,7 @@ interface Props {
   output: { width: number; height: number };
 }
 
-const KINDS: SourceKind[] = ['camera', 'screen', 'image', 'text', 'color', 'media', 'clock'];
+const KINDS: SourceKind[] = ['camera', 'microphone', 'screen', 'image', 'text', 'color', 'media', 'clock'];
 
 export function SourcesPanel({ api, doc, output }: Props) {
   const tr = useT();
