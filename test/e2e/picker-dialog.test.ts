@@ -52,6 +52,7 @@ describe('desktop-app picker dialog (preload bridge double)', () => {
     const page = await chromium.browser.newPage();
     await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
     await page.evaluate((l) => ((globalThis as unknown as { lang: string }).lang = l), lang);
+    await page.addStyleTag({ path: `${RENDERER_SRC}/styles.css` }); // the backdrop covers the page as in the app
     await page.addScriptTag({ content: bundle });
     return page;
   }

@@ -14,8 +14,13 @@ export async function bundleForPage(name: string, entrySource: string): Promise<
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, 'entry.js');
   writeFileSync(entry, entrySource);
+  // The React plugin picks the development JSX runtime from NODE_ENV, which vitest sets to 'test'.
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
   await build({
     configFile: false,
+    mode: 'production',
     root: dir,
     logLevel: 'error',
     plugins: [react()],
@@ -27,5 +32,9 @@ export async function bundleForPage(name: string, entrySource: string): Promise<
       lib: { entry, formats: ['iife'], name: 'TandemComponent', fileName: () => 'bundle.js' },
     },
   });
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = nodeEnv;
+  }
   return readFileSync(join(dir, 'dist', 'bundle.js'), 'utf8');
 }
