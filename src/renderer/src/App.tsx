@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStudio } from './useStudio';
 import { useStats } from './useStats';
 import { useShortcuts } from './shortcuts';
-import { I18nProvider, uiLanguage, useT } from './i18n';
+import { I18nProvider, uiLanguage, useLang, useT } from './i18n';
 import { ScenesPanel } from './components/ScenesPanel';
 import { SourcesPanel } from './components/SourcesPanel';
 import { ProgramView } from './components/ProgramView';
@@ -12,6 +12,8 @@ import { Controls } from './components/Controls';
 import { StatusBar } from './components/StatusBar';
 import { SettingsDialog } from './components/SettingsDialog';
 import { onActionError } from './actions';
+import { errorLine } from './error-text';
+import { resolveLanguage, t } from '../../shared/i18n/index';
 import { DisplayPickerHost } from './components/DisplayPickerDialog';
 import { pickerBridge } from './display-picker';
 import type { Program } from './engine/program';
@@ -20,11 +22,13 @@ import type { StudioState, VideoSupport } from '../../shared/api';
 
 export function App() {
   const status = useStudio();
-  if (status.kind === 'connecting') return <div className="splash">Connecting to the engine… · 正在连接引擎…</div>;
+  // Before the engine answers, its language setting is unknown: the browser's languages decide.
+  const bootLang = resolveLanguage('auto', navigator.languages);
+  if (status.kind === 'connecting') return <div className="splash">{t(bootLang, 'app.connecting')}</div>;
   if (status.kind === 'error') {
     return (
       <div className="splash splash-error" role="alert">
-        <h1>Tandem Studio cannot reach its engine · 无法连接引擎</h1>
+        <h1>{t(bootLang, 'app.unreachable')}</h1>
         <p>{status.message}</p>
       </div>
     );
@@ -40,12 +44,13 @@ export function App() {
 function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
   const tr = useT();
   const [program, setProgram] = useState<Program | null>(null);
-  const [toast, setToast] = useState<string | null>(null);
+  const lang = useLang();
+  const [toast, setToast] = useState<{ err: unknown } | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const stats = useStats(conn.transport);
   const picker = useMemo(() => pickerBridge(window.tandem), []);
   useShortcuts(conn.api, state);
-  useEffect(() => onActionError(setToast), []);
+  useEffect(() => onActionError((err) => setToast({ err })), []);
   useEffect(() => {
     if (!toast) return;
     const t = setTimeout(() => setToast(null), 6000);
@@ -66,8 +71,8 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
         {state.recording.active && <span className="pill pill-rec">{tr('app.rec')}</span>}
         <span className="spacer" />
         {toast && (
-          <span className="toast" role="alert">
-            {toast}
+          <span className="toast" role="alert" data-testid="toast" title={errorLine(lang, toast.err).title}>
+            {errorLine(lang, toast.err).text}
           </span>
         )}
         <span className="muted">{conn.mode === 'browser' ? tr('app.mode.browser') : tr('app.mode.desktop')}</span>
