@@ -90,7 +90,7 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
         />
       </main>
       <aside className="right">
-        <DestinationsPanel api={conn.api} destinations={state.destinations} stats={stats} storage={state.secretStorage} />
+        <DestinationsPanel api={conn.api} destinations={state.destinations} stats={stats} storage={state.secretStorage} videoMissing={state.video.input === 'missing'} />
       </aside>
       <div className="bottom">
         <MixerPanel program={program} />
