@@ -43,8 +43,8 @@ interface Props {
   onSelect: (id: string | null) => void;
   draft: Draft | null;
   onDraft: (d: Draft | null) => void;
-  /** Sends the one op of a finished gesture; settles when the engine has answered. */
-  commit: (sourceId: string, patch: Partial<Transform>) => Promise<unknown>;
+  /** Sends the one op of a finished gesture (the draft's); settles when the engine has answered. */
+  commit: (sourceId: string, patch: Partial<Transform>, dropped?: Transform) => Promise<unknown>;
   /** The source's picture size in source pixels (for Alt-drag crop), null if it has none. */
   contentSize: (sourceId: string) => Size | null;
 }
@@ -194,10 +194,8 @@ export function PreviewOverlay({ scene, out, selected, onSelect, draft, onDraft,
     gesture.current = null;
     if (ref.current?.hasPointerCapture(g.pointerId)) ref.current.releasePointerCapture(g.pointerId);
     setGuides([]);
-    // The draft stays on screen until the engine has answered (then the document shows it).
-    void commit(g.sourceId, patch).finally(() => {
-      if (!gesture.current) onDraft(null);
-    });
+    // The draft stays on screen until the document shows the op (Stage drops it then).
+    void commit(g.sourceId, patch, g.last);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {

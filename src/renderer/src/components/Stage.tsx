@@ -2,10 +2,10 @@
 // edited and, in studio mode, the preview | program split with the Transition button
 // (docs/ARCHITECTURE.md "Studio mode"). A drag in progress is shown by handing the compositor a
 // document with the dragged transform (a draft); the engine hears of it once, at the drop.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Settings, StudioApi, VideoSupport } from '../../../shared/api';
 import type { SceneDoc, Transform } from '../../../shared/scene/model';
-import { withTransform } from '../../../shared/scene/manipulate';
+import { transformPatch, withTransform } from '../../../shared/scene/manipulate';
 import { editedScene } from '../../../shared/scene/studio-mode';
 import { runAction } from '../actions';
 import { useT } from '../i18n';
@@ -31,16 +31,38 @@ export function Stage({ api, settings, doc, capture, openLink, program, onProgra
   const tr = useT();
   const [draft, setDraft] = useState<Draft | null>(null);
   const shown = useMemo(() => (draft ? withTransform(doc, draft.sceneId, draft.sourceId, draft.transform) : doc), [doc, draft]);
-  const scene = editedScene(doc);
+  // The edited scene as shown, the draft included: a gesture that starts before the document
+  // shows the previous drop starts from where the user sees the source.
+  const scene = editedScene(shown);
   const sceneId = scene?.id;
   const out = { width: settings.width, height: settings.height };
-  const commit = (sourceId: string, patch: Partial<Transform>): Promise<unknown> => {
+  // A dropped draft stays until the document has it (the op's answer and the state push come on
+  // their own schedules), the op fails, or a second has passed with another document.
+  const committed = useRef<Draft | null>(null);
+  useEffect(() => {
+    const c = committed.current;
+    if (!c || draft !== c) return;
+    const now = doc.scenes.find((s) => s.id === c.sceneId)?.sources.find((s) => s.id === c.sourceId)?.transform;
+    if (!now || Object.keys(transformPatch(now, c.transform)).length === 0) {
+      committed.current = null;
+      setDraft(null);
+    }
+  }, [doc, draft]);
+  const commit = (sourceId: string, patch: Partial<Transform>, dropped?: Transform): Promise<unknown> => {
     if (!sceneId) return Promise.resolve();
+    const mine = dropped ? { sceneId, sourceId, transform: dropped } : null;
+    committed.current = mine;
+    if (mine) setDraft(mine);
+    const drop = () => {
+      if (committed.current !== mine || !mine) return;
+      committed.current = null;
+      setDraft((d) => (d === mine ? null : d));
+    };
     const p = api.sceneOp({ op: 'setTransform', sceneId, sourceId, transform: patch });
     runAction(p);
     return p.then(
-      () => undefined,
-      () => undefined,
+      () => void setTimeout(drop, 1000),
+      () => drop(),
     );
   };
   const contentSize = (id: string) => program?.contentSize(id) ?? null;
