@@ -170,6 +170,9 @@ describe('studio mode', () => {
     await api.updateSettings({ language: 'zh-CN' });
     await expect.poll(() => page.getByTestId('studio-mode').textContent(), { timeout: 10_000 }).toBe('工作室模式');
     expect(await page.getByTestId('transition').textContent()).toBe('转场');
+    // preview and program on different scenes, as in the English screenshot
+    await api.sceneOp({ op: 'setPreviewScene', sceneId: (await sceneDoc(api)).activeSceneId === 'blue' ? 'red' : 'blue' });
+    await page.getByTestId('same-scene').waitFor({ state: 'detached', timeout: 10_000 });
     await page.screenshot({ path: 'test-results/studio-mode-zh-CN.png' });
     await page.getByTestId('studio-mode').click();
     await expect.poll(() => page.getByTestId('transition').count(), { timeout: 10_000 }).toBe(0);

@@ -32,6 +32,22 @@ export async function drag(page: Page, from: { x: number; y: number }, to: { x: 
   for (const k of opts.keys ?? []) await page.keyboard.up(k);
 }
 
+/**
+ * Waits until the page draws the selection outline at `t` (unrotated): the page has the document
+ * the test read from the API, so a press lands on what the user would see.
+ */
+export async function shownOnPage(page: Page, t: Pick<Transform, 'x' | 'y' | 'width' | 'height'>, timeoutMs = 10_000): Promise<void> {
+  const want = `${t.x},${t.y} ${t.x + t.width},${t.y} ${t.x + t.width},${t.y + t.height} ${t.x},${t.y + t.height}`;
+  const poly = page.locator('[data-testid=selection] polygon');
+  const t0 = Date.now();
+  for (;;) {
+    const got = await poly.getAttribute('points', { timeout: timeoutMs }).catch(() => null);
+    if (got === want) return;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`the page shows the selection at ${got ?? 'nothing'}, not ${want}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function sceneDoc(api: StudioApi): Promise<SceneDoc> {
   return (await api.getState()).sceneDoc;
 }

@@ -76,8 +76,6 @@ export function PreviewOverlay({ scene, out, selected, onSelect, draft, onDraft,
   const [guides, setGuides] = useState<Guide[]>([]);
   const [cursor, setCursor] = useState('default');
   const [cssWidth, setCssWidth] = useState(out.width);
-  // Nudges sent but not yet reflected in the document: the next one builds on them.
-  const nudged = useRef<{ id: string; t: Transform; pending: number } | null>(null);
 
   useEffect(() => {
     const el = ref.current;
@@ -202,14 +200,10 @@ export function PreviewOverlay({ scene, out, selected, onSelect, draft, onDraft,
     if (gesture.current || !isNudgeKey(e.key) || e.ctrlKey || e.metaKey || e.altKey) return;
     e.preventDefault();
     if (!editable(sel)) return;
-    const prev = nudged.current;
-    const base = prev && prev.id === sel.id && prev.pending > 0 ? prev.t : sel.transform;
+    // `scene` holds the draft of a nudge the document does not show yet: the next builds on it.
+    const base = sel.transform;
     const xy = nudge(base, e.key, e.shiftKey);
-    const state = { id: sel.id, t: { ...base, ...xy }, pending: (prev && prev.id === sel.id ? prev.pending : 0) + 1 };
-    nudged.current = state;
-    void commit(sel.id, xy).finally(() => {
-      state.pending--;
-    });
+    void commit(sel.id, xy, { ...base, ...xy });
   };
 
   const hs = HANDLE_PX / zoom;
