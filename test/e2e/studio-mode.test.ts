@@ -127,6 +127,7 @@ describe('studio mode', () => {
   });
 
   it('renames and duplicates scenes and sources by double-click and by the context menu', async () => {
+    await api.sceneOp({ op: 'setStudioMode', enabled: true }); // (on already when run in order)
     // double-click a scene's name, type, Enter
     await page.locator('[data-testid=scene-list] button.row', { hasText: 'Blue' }).dblclick();
     const field = page.locator('[data-testid=scene-list] input.rename');
