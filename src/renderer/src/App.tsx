@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStudio } from './useStudio';
 import { useStats } from './useStats';
 import { useShortcuts } from './shortcuts';
@@ -12,6 +12,8 @@ import { Controls } from './components/Controls';
 import { StatusBar } from './components/StatusBar';
 import { SettingsDialog } from './components/SettingsDialog';
 import { onActionError } from './actions';
+import { DisplayPickerHost } from './components/DisplayPickerDialog';
+import { pickerBridge } from './display-picker';
 import type { Program } from './engine/program';
 import type { Connection } from './api/client';
 import type { StudioState, VideoSupport } from '../../shared/api';
@@ -43,6 +45,7 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
   // The selected source of the edited scene: chosen in the list or by a click in the preview.
   const [selected, setSelected] = useState<string | null>(null);
   const stats = useStats(conn.transport);
+  const picker = useMemo(() => pickerBridge(window.tandem), []);
   useShortcuts(conn.api, state);
   useEffect(() => onActionError(setToast), []);
   useEffect(() => {
@@ -93,10 +96,11 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
         <DestinationsPanel api={conn.api} destinations={state.destinations} stats={stats} storage={state.secretStorage} videoMissing={state.video.input === 'missing'} />
       </aside>
       <div className="bottom">
-        <MixerPanel program={program} />
+        <MixerPanel api={conn.api} doc={state.sceneDoc} program={program} />
         <Controls api={conn.api} state={state} onSettings={() => setSettingsOpen(true)} />
       </div>
       <StatusBar api={conn.api} state={state} program={program} liveSince={state.liveSince} />
+      {picker && <DisplayPickerHost bridge={picker} />}
       {settingsOpen && <SettingsDialog api={conn.api} settings={state.settings} live={state.live || state.recording.active} onClose={() => setSettingsOpen(false)} />}
     </div>
   );

@@ -8,11 +8,11 @@ export function onActionError(fn: Listener): () => void {
 }
 
 export function runAction(p: Promise<unknown>): void {
-  p.then(
-    () => undefined,
-    (err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
-      for (const fn of listeners) fn(message);
-    },
-  );
+  p.then(() => undefined, reportError);
+}
+
+/** Shows a failure in the toast line. */
+export function reportError(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  for (const fn of listeners) fn(message);
 }

@@ -248,6 +248,19 @@ export const en = {
   'props.screenPick': 'Choose a screen or window',
   'props.format.time': 'Time of day',
   'props.format.timecode': 'Timecode (ms)',
+  'props.media.none': 'No file chosen',
+  'props.media.stored': 'Uploaded: kept in the studio\'s data folder',
+  'props.media.uploading': 'Uploading {name}: {percent} %',
+  'props.media.error.unsupported': 'Not an audio or video file the studio can keep (mp4, mov, webm, mkv, mp3, m4a, wav, ogg, flac…)',
+  'props.media.error.too-large': 'The file is larger than 4 GiB',
+  'props.media.error.refused': 'The engine refused the upload (access token): open the studio from the URL it printed',
+  'props.media.error.unreachable': 'The engine could not be reached: the file was not uploaded',
+  'props.media.error.cut-short': 'The upload was cut short: try again',
+  'props.media.error.no-path': 'The desktop app could not tell where this file is',
+  'props.media.error.cancelled': 'Upload cancelled',
+  'props.media.error.failed': 'The file could not be kept',
+  'props.screenAudio': 'Capture its sound too',
+  'props.screenAudio.hint': 'Where the platform gives it: a browser tab, or the whole screen on Windows',
 
   // program preview
   'program.label': 'Program: {name}',
@@ -285,7 +298,7 @@ export const en = {
   // mixer
   'mixer.label': 'Audio mixer',
   'mixer.level': 'level',
-  'mixer.empty': 'No audio sources. Add a camera + microphone or a media file.',
+  'mixer.empty': 'No audio sources in the program scene. Add a microphone, a camera + microphone or a media file.',
   'mixer.gain': '{name} gain',
   'mixer.mute': 'Mute {name}',
   'mixer.muteShort': 'M',
@@ -293,6 +306,20 @@ export const en = {
   'mixer.masterGain': 'Master gain',
   'mixer.muteMaster': 'Mute master',
   'mixer.db': '{value} dB',
+  'mixer.levelOf': '{name} level',
+  'mixer.gainDb': '{name} gain in dB',
+  'mixer.syncOffset': '{name} sync offset in ms',
+  'mixer.syncOffsetShort': 'Sync ms',
+  'mixer.syncOffset.title': 'Delays this source\'s sound to line it up with its picture (0–2000 ms)',
+  'mixer.hidden': 'Hidden in the program scene: not heard',
+
+  // desktop app: screen/window picker
+  'picker.title': 'Choose what to share',
+  'picker.screens': 'Screens',
+  'picker.windows': 'Windows',
+  'picker.share': 'Share',
+  'picker.emptyGroup': 'None',
+  'picker.noThumbnail': 'No preview',
 
   // languages (each in its own language in the picker)
   'language.auto': 'Automatic (system language)',

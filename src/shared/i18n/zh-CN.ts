@@ -248,6 +248,19 @@ export const zhCN: Record<MessageKey, string> = {
   'props.screenPick': '选择屏幕或窗口',
   'props.format.time': '当前时间',
   'props.format.timecode': '时间码（毫秒）',
+  'props.media.none': '未选择文件',
+  'props.media.stored': '已上传：保存在工作室的数据文件夹中',
+  'props.media.uploading': '正在上传 {name}：{percent}%',
+  'props.media.error.unsupported': '不是工作室可以保存的音频或视频文件（mp4、mov、webm、mkv、mp3、m4a、wav、ogg、flac…）',
+  'props.media.error.too-large': '文件大于 4 GiB',
+  'props.media.error.refused': '引擎拒绝了上传（访问令牌）：请从工作室打印的网址打开',
+  'props.media.error.unreachable': '无法连接到引擎：文件未上传',
+  'props.media.error.cut-short': '上传中断：请重试',
+  'props.media.error.no-path': '桌面版无法确定此文件的位置',
+  'props.media.error.cancelled': '已取消上传',
+  'props.media.error.failed': '无法保存此文件',
+  'props.screenAudio': '同时采集声音',
+  'props.screenAudio.hint': '取决于平台：浏览器标签页，或 Windows 上的整个屏幕',
 
   // program preview
   'program.label': '节目：{name}',
@@ -285,7 +298,7 @@ export const zhCN: Record<MessageKey, string> = {
   // mixer
   'mixer.label': '混音器',
   'mixer.level': '电平',
-  'mixer.empty': '没有音频来源。请添加摄像头 + 麦克风或媒体文件。',
+  'mixer.empty': '节目场景中没有音频来源。请添加麦克风、摄像头 + 麦克风或媒体文件。',
   'mixer.gain': '{name} 增益',
   'mixer.mute': '静音 {name}',
   'mixer.muteShort': '静',
@@ -293,6 +306,20 @@ export const zhCN: Record<MessageKey, string> = {
   'mixer.masterGain': '主输出增益',
   'mixer.muteMaster': '主输出静音',
   'mixer.db': '{value} dB',
+  'mixer.levelOf': '{name} 电平',
+  'mixer.gainDb': '{name} 增益（dB）',
+  'mixer.syncOffset': '{name} 同步偏移（毫秒）',
+  'mixer.syncOffsetShort': '同步 ms',
+  'mixer.syncOffset.title': '延迟此来源的声音，使其与画面对齐（0–2000 毫秒）',
+  'mixer.hidden': '在节目场景中已隐藏：听不到',
+
+  // 桌面版：屏幕/窗口选择
+  'picker.title': '选择要共享的内容',
+  'picker.screens': '屏幕',
+  'picker.windows': '窗口',
+  'picker.share': '共享',
+  'picker.emptyGroup': '无',
+  'picker.noThumbnail': '无预览',
 
   // languages
   'language.auto': '自动（跟随系统语言）',

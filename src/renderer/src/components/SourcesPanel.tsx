@@ -20,7 +20,7 @@ interface Props {
   onSelect: (id: string | null) => void;
 }
 
-const KINDS: SourceKind[] = ['camera', 'screen', 'image', 'text', 'color', 'media', 'clock'];
+const KINDS: SourceKind[] = ['camera', 'microphone', 'screen', 'image', 'text', 'color', 'media', 'clock'];
 
 export function SourcesPanel({ api, doc, output, selected, onSelect: setSelected }: Props) {
   const tr = useT();
