@@ -170,5 +170,13 @@ describe('direct manipulation in the preview', () => {
     expect(JSON.stringify(await sceneDoc(api))).toBe(before);
     const pts = await page.locator('[data-testid=selection] polygon').getAttribute('points');
     if (pts) expect(pts.split(' ')[0]).toBe(`${red.x},${red.y}`);
+    // 5. the locked source selected in the list: no handles, and a drag on it moves nothing
+    await page.locator('[data-testid=source-list] button.row', { hasText: 'Locked blue' }).click();
+    await shownOnPage(page, { x: 800, y: 420, width: 240, height: 160 });
+    expect(await page.locator('[data-testid=selection] .handle').count()).toBe(0);
+    await drag(page, toPage(s, 900, 500), toPage(s, 300, 200));
+    await drag(page, toPage(s, 1040, 580), toPage(s, 1200, 700)); // where its corner handle would be
+    await new Promise((r) => setTimeout(r, 500));
+    expect(JSON.stringify(await sceneDoc(api))).toBe(before);
   });
 });
