@@ -5,7 +5,7 @@ import { useShortcuts } from './shortcuts';
 import { I18nProvider, uiLanguage, useLang, useT } from './i18n';
 import { ScenesPanel } from './components/ScenesPanel';
 import { SourcesPanel } from './components/SourcesPanel';
-import { ProgramView } from './components/ProgramView';
+import { Stage } from './components/Stage';
 import { DestinationsPanel } from './components/DestinationsPanel';
 import { MixerPanel } from './components/MixerPanel';
 import { Controls } from './components/Controls';
@@ -47,6 +47,8 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
   const lang = useLang();
   const [toast, setToast] = useState<{ err: unknown } | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  // The selected source of the edited scene: chosen in the list or by a click in the preview.
+  const [selected, setSelected] = useState<string | null>(null);
   const stats = useStats(conn.transport);
   const picker = useMemo(() => pickerBridge(window.tandem), []);
   useShortcuts(conn.api, state);
@@ -79,10 +81,21 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
       </header>
       <aside className="left">
         <ScenesPanel api={conn.api} doc={state.sceneDoc} />
-        <SourcesPanel api={conn.api} doc={state.sceneDoc} output={state.settings} />
+        <SourcesPanel api={conn.api} doc={state.sceneDoc} output={state.settings} selected={selected} onSelect={setSelected} />
       </aside>
       <main className="center">
-        <ProgramView settings={state.settings} doc={state.sceneDoc} capture={state.capture} openLink={openLink} onProgram={onProgram} reportVideo={reportVideo} />
+        <Stage
+          api={conn.api}
+          settings={state.settings}
+          doc={state.sceneDoc}
+          capture={state.capture}
+          openLink={openLink}
+          program={program}
+          onProgram={onProgram}
+          reportVideo={reportVideo}
+          selected={selected}
+          onSelect={setSelected}
+        />
       </main>
       <aside className="right">
         <DestinationsPanel api={conn.api} destinations={state.destinations} stats={stats} storage={state.secretStorage} videoMissing={state.video.input === 'missing'} />

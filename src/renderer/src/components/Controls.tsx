@@ -21,6 +21,15 @@ export function Controls({ api, state, onSettings }: { api: StudioApi; state: St
       <button className={`btn ${rec.active ? 'btn-danger' : ''}`} data-testid="record" title={tr('controls.record.title')} onClick={() => runAction(rec.active ? api.stopRecording() : api.startRecording())}>
         {rec.active ? tr('controls.stopRecording') : tr('controls.startRecording')}
       </button>
+      <button
+        className={`btn ${state.sceneDoc.studioMode.enabled ? 'btn-on' : ''}`}
+        data-testid="studio-mode"
+        aria-pressed={state.sceneDoc.studioMode.enabled}
+        title={tr('studio.mode.title')}
+        onClick={() => runAction(api.sceneOp({ op: 'setStudioMode', enabled: !state.sceneDoc.studioMode.enabled }))}
+      >
+        {tr('studio.mode')}
+      </button>
       <button className="btn btn-quiet" data-testid="open-settings" onClick={onSettings}>
         {tr('settings.title')}
       </button>

@@ -48,8 +48,10 @@ export function SourceProperties({ api, sceneId, source, onRemoved }: Props) {
         <Num label={tr('props.height')} value={t.height} min={1} onChange={(height) => height > 0 && setT({ height })} />
         <Num label={tr('props.rotation')} value={t.rotation} min={-360} max={360} onChange={(rotation) => setT({ rotation })} />
         <Num label={tr('props.opacity')} value={t.opacity} step={0.05} min={0} max={1} onChange={(opacity) => setT({ opacity: Math.max(0, Math.min(1, opacity)) })} />
-        <Num label={tr('props.cropLeft')} value={t.crop.left} min={0} onChange={(left) => setT({ crop: { ...t.crop, left } })} />
-        <Num label={tr('props.cropRight')} value={t.crop.right} min={0} onChange={(right) => setT({ crop: { ...t.crop, right } })} />
+        <Num label={tr('props.cropLeft')} value={t.crop.left} min={0} onChange={(left) => setT({ crop: { ...t.crop, left: Math.max(0, left) } })} />
+        <Num label={tr('props.cropRight')} value={t.crop.right} min={0} onChange={(right) => setT({ crop: { ...t.crop, right: Math.max(0, right) } })} />
+        <Num label={tr('props.cropTop')} value={t.crop.top} min={0} onChange={(top) => setT({ crop: { ...t.crop, top: Math.max(0, top) } })} />
+        <Num label={tr('props.cropBottom')} value={t.crop.bottom} min={0} onChange={(bottom) => setT({ crop: { ...t.crop, bottom: Math.max(0, bottom) } })} />
       </fieldset>
       {s.kind === 'color' && (
         <label className="field">

@@ -115,6 +115,7 @@ export class Program {
   setDoc(doc: SceneDoc): void {
     const prev = this.doc;
     this.doc = doc;
+    this.compositor.setSplit(doc.studioMode.enabled);
     const live = new Set<string>();
     for (const scene of doc.scenes) {
       for (const src of scene.sources) {
@@ -125,6 +126,7 @@ export class Program {
     for (const [id, rt] of this.runtimes) {
       if (!live.has(id)) {
         this.mixer.remove(id);
+        this.contentSizes.delete(id);
         rt.dispose();
         this.runtimes.delete(id);
       }
@@ -225,15 +227,30 @@ export class Program {
     }
   }
 
+  /** The layers of a scene (the program's, or studio mode's preview, which is seen, not heard: audio-plan.ts). */
   private layersOf(scene: StudioScene | undefined, nowMs: number): DrawLayer[] {
     const out: DrawLayer[] = [];
     for (const src of scene?.sources ?? []) {
       if (!src.visible) continue;
       const rt = this.runtimes.get(src.id);
       const layer = rt?.layer(src, nowMs);
+      if (layer?.texture) this.noteContentSize(src.id, layer.texture);
       if (layer) out.push(layer);
     }
     return out;
+  }
+
+  /** Picture sizes of the sources drawn so far (source pixels), for cropping in the preview. */
+  private readonly contentSizes = new Map<string, { width: number; height: number }>();
+
+  private noteContentSize(id: string, t: { width: number; height: number }): void {
+    const known = this.contentSizes.get(id);
+    if (known?.width !== t.width || known.height !== t.height) this.contentSizes.set(id, { width: t.width, height: t.height });
+  }
+
+  /** A source's picture size in source pixels, once it has been drawn; null for untextured ones (colour). */
+  contentSize(id: string): { width: number; height: number } | null {
+    return this.contentSizes.get(id) ?? null;
   }
 
   /**
@@ -324,11 +341,14 @@ export class Program {
       // reads I420 back; on software GL its preview refreshes every third frame only.
       const viaCanvas = webcodecs && !this.software;
       const previewEvery = this.software && this.link ? 3 : 1;
-      if (viaCanvas || tick.index % previewEvery === 0) this.compositor.present();
+      // Studio mode: the preview scene is composed for display only, when the canvas is shown.
+      const pv = this.doc.studioMode.enabled ? this.doc.scenes.find((s) => s.id === this.doc?.studioMode.previewSceneId) : undefined;
+      if (viaCanvas || tick.index % previewEvery === 0) this.compositor.present(pv ? this.layersOf(pv, wallMs) : undefined);
       const t1 = performance.now();
       this.tRender.add(t1 - now);
       if (viaCanvas) {
-        this.encodeNew(new VideoFrame(this.canvas, { timestamp: wallUs(tick.timeMs) }));
+        // In studio mode the canvas also shows the preview: the frame is the program's rect only.
+        this.encodeNew(new VideoFrame(this.canvas, { timestamp: wallUs(tick.timeMs), visibleRect: this.compositor.programRect() }));
         this.tCapture.add(performance.now() - t1);
       } else if (this.link) {
         this.compositor.capture(wallUs(tick.timeMs), webcodecs ? 0 : MEDIA_HEADER);
