@@ -28,7 +28,14 @@ export const DestinationSchema = z.object({
   videoBitrateKbps: z.number().int().optional(),
   /** RTMPS: accept a certificate that is not trusted (self-signed lab servers). Off by default. */
   allowUntrustedCertificate: z.boolean().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      /** The server's status (an HTTP code, an RTMP level.code), shown in every language. */
+      status: z.string().optional(),
+    })
+    .optional(),
   /** While reconnecting: when the next attempt starts (epoch ms), and which attempt it is. */
   retry: z.object({ at: z.number(), attempt: z.number() }).optional(),
 });
@@ -77,7 +84,14 @@ export const RecordingSchema = z.object({
   /** Where the file goes (the last one, once stopped). */
   path: z.string().optional(),
   startedAt: z.number().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      /** The server's status (an HTTP code, an RTMP level.code), shown in every language. */
+      status: z.string().optional(),
+    })
+    .optional(),
 });
 export type Recording = z.infer<typeof RecordingSchema>;
 

@@ -340,7 +340,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
       if (state === 'failed' || state === 'stopped') {
         const rec: Recording = { active: false };
         if (this.recording.path !== undefined) rec.path = this.recording.path;
-        if (error) rec.error = { code: error.code, message: error.message };
+        if (error) rec.error = { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) };
         this.recording = rec;
       }
     } else {

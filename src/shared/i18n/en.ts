@@ -148,6 +148,7 @@ export const en = {
   // settings
   'settings.title': 'Settings',
   'settings.resolution': 'Output resolution',
+  'settings.resolution.custom': 'Custom…',
   'settings.fps': 'Frame rate',
   'settings.videoBitrate': 'Video bitrate (kbit/s)',
   'settings.keyint': 'Keyframe interval (s)',

@@ -148,6 +148,7 @@ export const zhCN: Record<MessageKey, string> = {
   // settings
   'settings.title': '设置',
   'settings.resolution': '输出分辨率',
+  'settings.resolution.custom': '自定义…',
   'settings.fps': '帧率',
   'settings.videoBitrate': '视频码率（kbit/s）',
   'settings.keyint': '关键帧间隔（秒）',

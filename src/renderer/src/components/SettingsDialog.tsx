@@ -28,6 +28,8 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
   const [encoders, setEncoders] = useState<string[]>([settings.encoder]);
   const [path, setPath] = useState<{ path: string; reason: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** A size not in the list (or asked for): width and height typed in. */
+  const [custom, setCustom] = useState(() => !RESOLUTIONS.some(([w, h]) => w === settings.width && h === settings.height));
   useEffect(() => {
     let cancelled = false;
     api.getEncoders().then(
@@ -69,8 +71,14 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
           <label>
             {tr('settings.resolution')}
             <select
-              value={`${draft.width}x${draft.height}`}
+              data-testid="resolution"
+              value={custom ? 'custom' : `${draft.width}x${draft.height}`}
               onChange={(e) => {
+                if (e.target.value === 'custom') {
+                  setCustom(true);
+                  return;
+                }
+                setCustom(false);
                 const [w, h] = e.target.value.split('x').map(Number);
                 setDraft((d) => ({ ...d, width: w ?? d.width, height: h ?? d.height }));
               }}
@@ -80,8 +88,21 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
                   {w}×{h}
                 </option>
               ))}
+              <option value="custom">{tr('settings.resolution.custom')}</option>
             </select>
           </label>
+          {custom && (
+            <>
+              <label>
+                {tr('field.width')}
+                <input type="number" data-testid="settings-width" value={draft.width} step={4} onChange={(e) => set('width', e.target.valueAsNumber)} />
+              </label>
+              <label>
+                {tr('field.height')}
+                <input type="number" data-testid="settings-height" value={draft.height} step={4} onChange={(e) => set('height', e.target.valueAsNumber)} />
+              </label>
+            </>
+          )}
           <label>
             {tr('settings.fps')}
             {num('fps')}
