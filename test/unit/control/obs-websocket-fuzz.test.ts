@@ -27,9 +27,13 @@ function rng(seed: number) {
 }
 type Rng = ReturnType<typeof rng>;
 
-const FIELDS = ['sceneName', 'sceneUuid', 'sceneItemId', 'sceneItemEnabled', 'sceneItemLocked', 'inputName', 'inputKind', 'vendorName', 'requestType', 'requestData', 'transitionName', 'transitionDuration', 'eventData', 'sourceName', 'searchOffset', 'destinationId', 'destinationName', '__proto__', 'constructor'];
+const FIELDS = [
+  'sceneName', 'sceneUuid', 'sceneItemId', 'sceneItemEnabled', 'sceneItemLocked', 'sceneItemTransform', 'positionX', 'boundsWidth', 'rotation', 'scaleX', 'cropLeft',
+  'inputName', 'inputUuid', 'inputKind', 'inputMuted', 'inputVolumeMul', 'inputVolumeDb', 'inputAudioSyncOffset', 'studioModeEnabled', 'imageFormat', 'imageWidth',
+  'vendorName', 'requestType', 'requestData', 'transitionName', 'transitionDuration', 'eventData', 'sourceName', 'sourceUuid', 'searchOffset', 'destinationId', 'destinationName', '__proto__', 'constructor',
+];
 // Types that would start ffmpeg, write files or sleep are left out; everything else is fair game.
-const TYPES = [...REQUEST_TYPES.filter((t) => !['StartRecord', 'ToggleRecord', 'Sleep'].includes(t)), '', 'X', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'GetInputMute', 'ß'.repeat(300)];
+const TYPES = [...REQUEST_TYPES.filter((t) => !['StartRecord', 'ToggleRecord', 'Sleep'].includes(t)), '', 'X', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'StartVirtualCam', 'ß'.repeat(300)];
 const STATUS_CODES = new Set<number>(Object.values(Status));
 
 function junk(r: Rng, depth = 0): unknown {
@@ -37,7 +41,7 @@ function junk(r: Rng, depth = 0): unknown {
     case 0: return null;
     case 1: return r.next() < 0.5;
     case 2: return r.pick([0, -1, 1, 2 ** 53, -(2 ** 60), 1e308, 0.5, 4455, 999999]);
-    case 3: return r.pick(['', 'Main', 'Be right back', 'scene-main', 'tandem', 'Cut', 'Fade', '\u0000', '\ud800', '🎬']);
+    case 3: return r.pick(['', 'Main', 'Be right back', 'scene-main', 'tandem', 'Cut', 'Fade', 'Title', 'png', 'jpg', '\u0000', '\ud800', '🎬']);
     case 4: return r.int(2000) === 0 ? 'x'.repeat(50_000 + r.int(150_000)) : 'y'.repeat(r.int(200));
     case 5: return String(r.next());
     case 6: return Array.from({ length: r.int(4) }, () => junk(r, depth + 1));
