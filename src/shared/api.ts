@@ -56,6 +56,24 @@ export const DestinationInputSchema = z.object({
 export type DestinationInput = z.infer<typeof DestinationInputSchema>;
 
 const between = (what: string, min: number, max: number) => ({ message: `${what} must be between ${min} and ${max}` });
+
+/**
+ * The obs-websocket 5 endpoint (docs/ARCHITECTURE.md "Processes and transports"): off by default,
+ * port 4455, this machine only unless `lan`, which needs the password. The password itself is a
+ * secret (kept with the stream keys), never a setting.
+ */
+export const ObsWebSocketSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    port: z.number().int().min(1, between('the obs-websocket port', 1, 65535)).max(65535, between('the obs-websocket port', 1, 65535)),
+    /** Listen on every network interface, not just 127.0.0.1. */
+    lan: z.boolean(),
+    /** Clients must give the password (always, on the network). */
+    auth: z.boolean(),
+  })
+  .refine((o) => o.auth || !o.lan, { message: 'the obs-websocket server needs a password to listen on the network', path: ['auth'] });
+export type ObsWebSocketSettings = z.infer<typeof ObsWebSocketSettingsSchema>;
+
 export const SettingsSchema = z.object({
   width: z.number().int().min(160, between('the width', 160, 7680)).max(7680, between('the width', 160, 7680)).refine((w) => w % 4 === 0, 'the width must be a multiple of 4'),
   height: z.number().int().min(90, between('the height', 90, 4320)).max(4320, between('the height', 90, 4320)).refine((h) => h % 4 === 0, 'the height must be a multiple of 4'),
@@ -71,8 +89,37 @@ export const SettingsSchema = z.object({
   recordFolder: z.string().max(4096),
   /** 'auto' follows the OS / browser locale. */
   language: z.enum(['auto', 'en', 'zh-CN']),
+  obsWebSocket: ObsWebSocketSettingsSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/** A tool connected to the obs-websocket endpoint, as the Settings dialog lists it. */
+export const ObsWebSocketClientSchema = z.object({
+  id: z.string(),
+  address: z.string(),
+  port: z.number(),
+  connectedAt: z.number(),
+  /** When it identified (epoch ms); null while it has not (or gave a wrong password). */
+  identifiedAt: z.number().nullable(),
+  rpcVersion: z.number().nullable(),
+});
+
+export const ObsWebSocketStatusSchema = z.object({
+  enabled: z.boolean(),
+  running: z.boolean(),
+  host: z.string().optional(),
+  port: z.number().optional(),
+  /** The addresses to paste into a tool (ws://host:port), this machine's first. */
+  urls: z.array(z.string()),
+  authRequired: z.boolean(),
+  clients: z.array(ObsWebSocketClientSchema),
+  /** Why it is not running although enabled (a busy port…). */
+  error: z.string().optional(),
+  /** Set for this run by `tandem serve --obs-websocket-port/--obs-websocket-password`. */
+  commandLine: z.boolean(),
+});
+export type ObsWebSocketStatus = z.infer<typeof ObsWebSocketStatusSchema>;
+const Password = z.object({ password: z.string() });
 
 export const StatsSchema = z.custom<OutputStats>((v) => typeof v === 'object' && v !== null && 'id' in v);
 
@@ -193,6 +240,12 @@ export const apiContract = {
   getStats: { params: Empty, result: z.array(StatsSchema) },
   getEngineStats: { params: Empty, result: EngineStatsSchema },
   getEncoders: { params: Empty, result: EncodersSchema },
+  getObsWebSocket: { params: Empty, result: ObsWebSocketStatusSchema },
+  /** The password tools connect with (created on first use); the Settings dialog shows it on request. */
+  getObsWebSocketPassword: { params: Empty, result: Password },
+  /** A new random password: connected tools are disconnected and need the new one. */
+  regenerateObsWebSocketPassword: { params: Empty, result: Password },
+  disconnectObsWebSocketClient: { params: ById, result: z.null() },
 } satisfies Record<ApiMethod, { params: z.ZodType; result: z.ZodType }>;
 
 type Contract = typeof apiContract;
