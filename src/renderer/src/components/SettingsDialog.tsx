@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings, StudioApi } from '../../../shared/api';
 import { SettingsSchema } from '../../../shared/api';
 import { useT } from '../i18n';
+import { ObsWebSocketSettings } from './ObsWebSocketSettings';
 
 interface Props {
   api: StudioApi;
@@ -19,7 +20,7 @@ const RESOLUTIONS: [number, number][] = [
   [1080, 1920],
 ];
 
-/** Output, encoder, audio, recording and language settings; validated before they are sent. */
+/** Output, encoder, audio, recording, remote-control and language settings; validated before they are sent. */
 export function SettingsDialog({ api, settings, live, onClose }: Props) {
   const tr = useT();
   const [draft, setDraft] = useState<Settings>(settings);
@@ -52,7 +53,8 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
       return;
     }
     try {
-      await api.updateSettings(live ? { language: parsed.data.language } : parsed.data);
+      // Language and remote control may change while live: they do not touch the encode.
+      await api.updateSettings(live ? { language: parsed.data.language, obsWebSocket: parsed.data.obsWebSocket } : parsed.data);
       onClose();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -128,6 +130,7 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
             </select>
           </label>
         </fieldset>
+        <ObsWebSocketSettings api={api} value={draft.obsWebSocket} onChange={(v) => set('obsWebSocket', v)} />
         <label>
           {tr('settings.language')}
           <select value={draft.language} onChange={(e) => set('language', e.target.value as Settings['language'])} data-testid="language">
