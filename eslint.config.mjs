@@ -16,7 +16,7 @@ const IO_MODULES = [
 
 const ioRule = {
   paths: [
-    ...IO_MODULES.map((name) => ({ name, message: 'src/main/protocol is pure (DESIGN.md): bytes in, bytes out; no I/O.' })),
+    ...IO_MODULES.map((name) => ({ name, message: 'src/main/protocol is pure (docs/ARCHITECTURE.md): bytes in, bytes out; no I/O.' })),
     { name: 'werift', message: 'src/main/protocol is pure: werift belongs in src/main/outputs/whip/peer.ts.' },
     { name: 'ws', message: 'src/main/protocol is pure: no sockets.' },
     { name: 'electron', message: "'electron' is allowed only in src/main/index.ts, src/main/control/ipc*.ts and src/preload." },

@@ -1,4 +1,4 @@
-// Electron lifecycle and windows only (DESIGN.md): everything below this file is Electron-free.
+// Electron lifecycle and windows only (docs/ARCHITECTURE.md): everything below this file is Electron-free.
 // Security defaults: contextIsolation, sandbox, no nodeIntegration, strict CSP, navigation and
 // window.open denied, IPC calls checked against our own frame.
 import { app, BrowserWindow, desktopCapturer, ipcMain, safeStorage, session, shell } from 'electron';
@@ -46,6 +46,8 @@ async function createWindow(studio: Studio, media: MediaEndpoint): Promise<void>
     show: false,
     backgroundColor: '#111318',
     title: 'Tandem Studio',
+    // Linux takes the window icon from here; Windows and macOS from the packaged .ico / .icns.
+    ...(process.platform === 'linux' ? { icon: join(__dirname, '../../resources/icons/512x512.png') } : {}),
     webPreferences: {
       preload: join(__dirname, '../preload/index.js'),
       contextIsolation: true,

@@ -129,11 +129,13 @@ export class Live {
   engineStats(): Omit<EngineStats, 'cpuPercent'> {
     const s = this.session;
     const zero = { videoFrames: 0, videoDropped: 0, chunks: 0, audioChunks: 0, wrongSize: 0, bytes: 0, repeated: 0, superseded: 0 };
-    if (!s) return { mediaIn: zero, encoder: null, groups: [] };
+    const m = process.memoryUsage();
+    const memory = { rssMb: round1(m.rss / 1048576), heapUsedMb: round1(m.heapUsed / 1048576) };
+    if (!s) return { mediaIn: zero, encoder: null, groups: [], memory };
     const groups = s.groupStats();
     const frames = groups.reduce((n, g) => n + g.frames, 0);
     const keyframes = groups.reduce((n, g) => n + g.keyframes, 0);
-    return { mediaIn: { ...s.mediaIn }, encoder: { videoFrames: frames, keyframes, lagMs: Math.max(0, ...groups.map((g) => g.encodeMsP50 ?? 0)), aacPackets: 0, opusPackets: 0 }, groups };
+    return { mediaIn: { ...s.mediaIn }, encoder: { videoFrames: frames, keyframes, lagMs: Math.max(0, ...groups.map((g) => g.encodeMsP50 ?? 0)), aacPackets: 0, opusPackets: 0 }, groups, memory };
   }
 
   // ── video path and the renderer's media channels ────────────────────────────────────────────
@@ -265,3 +267,5 @@ export class Live {
     this.events.onVideo();
   }
 }
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;

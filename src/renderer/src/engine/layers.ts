@@ -163,12 +163,18 @@ class VideoRuntime implements SourceRuntime {
     this.stop();
     try {
       if (s.kind === 'media') {
+        // A file's sound reaches the mixer through its MediaElementAudioSourceNode, which takes
+        // the element's output (no longer the speakers) and so honours `muted`: muted, the mixer
+        // got silence. A camera's microphone goes in as a MediaStream source, so its element
+        // stays muted (it would play the microphone otherwise).
+        this.media.muted = false;
         this.media.srcObject = null;
         const url = resolveMediaSrc(s.src);
         if (!url) return;
         this.media.src = url;
         this.media.loop = s.loop;
       } else if (s.kind === 'camera') {
+        this.media.muted = true;
         this.stream = await navigator.mediaDevices.getUserMedia({
           video: s.deviceId ? { deviceId: { exact: s.deviceId } } : true,
           audio: s.audioDeviceId === 'none' ? false : s.audioDeviceId ? { deviceId: { exact: s.audioDeviceId } } : true,
