@@ -80,7 +80,7 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
         <DestinationsPanel api={conn.api} destinations={state.destinations} stats={stats} storage={state.secretStorage} videoMissing={state.video.input === 'missing'} />
       </aside>
       <div className="bottom">
-        <MixerPanel program={program} />
+        <MixerPanel program={program} api={conn.api} doc={state.sceneDoc} />
         <Controls api={conn.api} state={state} onSettings={() => setSettingsOpen(true)} />
       </div>
       <StatusBar api={conn.api} state={state} program={program} liveSince={state.liveSince} />

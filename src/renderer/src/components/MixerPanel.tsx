@@ -2,9 +2,19 @@ import { useT } from '../i18n';
 import { useEffect, useState } from 'react';
 import type { Program } from '../engine/program';
 import type { ChannelMeter } from '../engine/mixer';
+import type { StudioApi } from '../../../shared/api';
+import type { AudioSettings, SceneDoc } from '../../../shared/scene/model';
+import { runAction } from '../actions';
 
 interface Props {
   program: Program | null;
+  api: StudioApi;
+  doc: SceneDoc;
+}
+
+/** The scene a mixer channel's source belongs to (a channel id is its source's id). */
+function sceneOf(doc: SceneDoc, sourceId: string): string | undefined {
+  return doc.scenes.find((s) => s.sources.some((src) => src.id === sourceId && src.audio))?.id;
 }
 
 const pct = (db: number) => `${Math.max(0, Math.min(100, ((db + 60) / 60) * 100))}%`;
@@ -19,7 +29,7 @@ function Meter({ peakDb, rmsDb }: { peakDb: number; rmsDb: number }) {
   );
 }
 
-export function MixerPanel({ program }: Props) {
+export function MixerPanel({ program, api, doc }: Props) {
   const tr = useT();
   const [channels, setChannels] = useState<ChannelMeter[]>([]);
   const [master, setMaster] = useState({ peakDb: -90, rmsDb: -90 });
@@ -42,6 +52,14 @@ export function MixerPanel({ program }: Props) {
   }, [program]);
   if (!program) return <section className="mixer" aria-label={tr('mixer.label')} />;
   const mx = program.mixer;
+  // The scene document holds each source's mixer settings (shared by every client: this page, the
+  // API, obs-websocket tools); a change shows here at once and is kept through the engine.
+  const setAudio = (id: string, audio: Partial<AudioSettings>) => {
+    if (audio.gainDb !== undefined) mx.setGain(id, audio.gainDb);
+    if (audio.muted !== undefined) mx.setMuted(id, audio.muted);
+    const sceneId = sceneOf(doc, id);
+    if (sceneId) runAction(api.sceneOp({ op: 'setAudio', sceneId, sourceId: id, audio }));
+  };
   return (
     <section className="mixer" aria-label={tr('mixer.label')} data-testid="mixer">
       {channels.length === 0 && <span className="muted">{tr('mixer.empty')}</span>}
@@ -49,9 +67,9 @@ export function MixerPanel({ program }: Props) {
         <div key={c.id} className="channel">
           <span className="channel-name">{c.name}</span>
           <Meter peakDb={c.peakDb} rmsDb={c.rmsDb} />
-          <input type="range" min={-60} max={12} step={0.5} value={c.gainDb} aria-label={tr('mixer.gain', { name: c.name })} onChange={(e) => mx.setGain(c.id, Number(e.target.value))} />
+          <input type="range" min={-60} max={12} step={0.5} value={c.gainDb} aria-label={tr('mixer.gain', { name: c.name })} onChange={(e) => setAudio(c.id, { gainDb: Number(e.target.value) })} />
           <span className="db">{tr('mixer.db', { value: c.gainDb.toFixed(1) })}</span>
-          <button className={`icon ${c.muted ? 'icon-on' : ''}`} aria-pressed={c.muted} aria-label={tr('mixer.mute', { name: c.name })} onClick={() => mx.setMuted(c.id, !c.muted)}>
+          <button className={`icon ${c.muted ? 'icon-on' : ''}`} aria-pressed={c.muted} aria-label={tr('mixer.mute', { name: c.name })} onClick={() => setAudio(c.id, { muted: !c.muted })}>
             {tr('mixer.muteShort')}
           </button>
         </div>

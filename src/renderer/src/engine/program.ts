@@ -123,6 +123,7 @@ export class Program {
         this.runtimes.delete(id);
       }
     }
+    for (const scene of doc.scenes) for (const src of scene.sources) this.applyAudio(src);
     if (prev && prev.activeSceneId !== doc.activeSceneId) {
       const from = prev.scenes.find((s) => s.id === prev.activeSceneId);
       if (from && doc.transition.kind === 'fade' && doc.transition.durationMs > 0) {
@@ -187,7 +188,17 @@ export class Program {
   private addRuntime(src: SceneSource): void {
     const rt = createRuntime(this.compositor.gl, src);
     this.runtimes.set(src.id, rt);
-    if (rt.media && src.settings.kind === 'media') this.mixer.addElement(src.id, src.name, rt.media);
+    if (rt.media && src.settings.kind === 'media') {
+      this.mixer.addElement(src.id, src.name, rt.media);
+      this.applyAudio(src);
+    }
+  }
+
+  /** A source's mixer channel follows its settings in the document (SceneSource.audio). */
+  private applyAudio(src: SceneSource): void {
+    if (!src.audio || !this.mixer.has(src.id)) return;
+    this.mixer.setGain(src.id, src.audio.gainDb);
+    this.mixer.setMuted(src.id, src.audio.muted);
   }
 
   private layersOf(scene: StudioScene | undefined, nowMs: number): DrawLayer[] {
@@ -196,7 +207,10 @@ export class Program {
       if (!src.visible) continue;
       const rt = this.runtimes.get(src.id);
       const layer = rt?.layer(src, nowMs);
-      if (rt?.stream && !this.mixer.has(src.id)) this.mixer.addStream(src.id, src.name, rt.stream);
+      if (rt?.stream && !this.mixer.has(src.id)) {
+        this.mixer.addStream(src.id, src.name, rt.stream);
+        this.applyAudio(src);
+      }
       if (layer) out.push(layer);
     }
     return out;
