@@ -118,8 +118,8 @@ app.whenReady().then(async () => {
   const studio = new Studio({ mode: 'electron', version: app.getVersion(), dataDir, secrets: new SafeStorageSecretStore(safeStorage, join(dataDir, 'secrets.json')) });
   await studio.load();
   // The obs-websocket endpoint, when Settings turn it on (a busy port shows there, not fatal).
-  // Screenshots come from the program the window sends while live or recording.
-  const pictures = new ProgramPicture();
+  // Screenshots come from the program the window sends (asked for when not live or recording).
+  const pictures = new ProgramPicture({ demand: (wanted) => studio.wantProgramPicture(wanted) });
   const obs = new ObsWebSocketController(studio, pictures);
   await obs.start();
   // Quitting: connected tools get ExitStarted, then the engine stops, then the app quits.
@@ -128,6 +128,7 @@ app.whenReady().then(async () => {
   const stopAndQuit = (): void => {
     stopping ??= (async () => {
       await obs.shutdown().catch(() => undefined);
+      pictures.close();
       await studio.close().catch(() => undefined);
       stopped = true;
       app.quit();

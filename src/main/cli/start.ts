@@ -106,7 +106,7 @@ export async function runServe(args: string[], explainNoElectron = false): Promi
   const studio = new Studio({ mode: 'browser', dataDir, secrets: new EncryptedFileSecretStore(dataDir), ...(flags.obsWebSocket ? { obsWebSocket: flags.obsWebSocket } : {}) });
   await studio.load();
   if (studio.loadProblem) process.stderr.write(`tandem: some saved settings were not loaded: ${studio.loadProblem}\n`);
-  const pictures = new ProgramPicture();
+  const pictures = new ProgramPicture({ demand: (wanted) => studio.wantProgramPicture(wanted) });
   const obs = new ObsWebSocketController(studio, pictures);
   const obsStatus = await obs.start();
   if (flags.obsWebSocket && !obsStatus.running) {
@@ -138,6 +138,7 @@ export async function runServe(args: string[], explainNoElectron = false): Promi
     process.once('SIGTERM', stop);
   });
   await obs.shutdown(); // ExitStarted to connected tools first
+  pictures.close();
   await server.close();
   await studio.close();
   return 0;

@@ -5,8 +5,11 @@
 // media endpoint and keeps, per channel, the newest raw frame or the newest group of pictures
 // (decoder config + chunks since the last keyframe), by reference: no copy per frame.
 // `capture()` turns it into a PNG or JPEG with ffmpeg (encoder/snapshot.ts), one at a time.
-// When nothing has arrived for FRESH_MS (not capturing, or the page is gone) there is no picture,
-// and capture() says why instead of inventing one.
+// When nothing has arrived for FRESH_MS (not capturing, or the page is gone), capture() asks for
+// the program through `demand` (the Studio then tells the page to send it, as while live) and
+// waits up to WAIT_MS; the demand lapses WARM_MS after the last screenshot, so a tool polling
+// screenshots keeps one stream of pictures going rather than starting one per request. Without a
+// picture capture() says why instead of inventing one.
 import type { MediaChannel, MediaControl, MediaEndpoint, MediaMessage } from '../../shared/media-wire';
 import { toErrorInfo } from '../../shared/errors';
 import { joinAnnexB, splitAvcc } from '../protocol/h264/annexb';
@@ -29,6 +32,11 @@ const MAX_GOP_CHUNKS = 600;
 const MAX_GOP_BYTES = 48 << 20;
 /** Screenshots waiting for ffmpeg beyond this are refused (a client polling too fast). */
 const MAX_WAITING = 4;
+/** How long a screenshot waits for the page's first picture once asked for. */
+export const WAIT_MS = 5000;
+/** The page keeps sending the program this long after the last screenshot. */
+export const WARM_MS = 10_000;
+const POLL_MS = 50;
 
 interface Raw {
   width: number;
@@ -52,6 +60,12 @@ interface ChannelPictures {
 export interface ProgramPictureOptions {
   ffmpegPath?: () => Promise<string>;
   now?: () => number;
+  /** Asks the studio page to send the program (true) or lets it stop (false): Studio.wantProgramPicture. */
+  demand?: (wanted: boolean) => void;
+  /** Default WAIT_MS. */
+  waitMs?: number;
+  /** Default WARM_MS. */
+  warmMs?: number;
 }
 
 export class ProgramPicture implements ProgramPictures {
@@ -61,10 +75,49 @@ export class ProgramPicture implements ProgramPictures {
   private waiting = 0;
   private readonly ffmpegPath: () => Promise<string>;
   private readonly now: () => number;
+  private readonly demand: ((wanted: boolean) => void) | undefined;
+  private warm: ReturnType<typeof setTimeout> | undefined;
+  private readonly waitMs: number;
+  private readonly warmMs: number;
 
   constructor(opts: ProgramPictureOptions = {}) {
     this.ffmpegPath = opts.ffmpegPath ?? (async () => (await resolveFfmpeg()).path);
     this.now = opts.now ?? (() => performance.now());
+    this.demand = opts.demand;
+    this.waitMs = opts.waitMs ?? WAIT_MS;
+    this.warmMs = opts.warmMs ?? WARM_MS;
+  }
+
+  /** Stops asking for pictures (engine exit). */
+  close(): void {
+    if (this.warm === undefined) return;
+    clearTimeout(this.warm);
+    this.warm = undefined;
+    this.demand?.(false);
+  }
+
+  private keepWarm(): void {
+    const demand = this.demand;
+    if (!demand) return;
+    if (this.warm === undefined) demand(true);
+    else clearTimeout(this.warm);
+    this.warm = setTimeout(() => {
+      this.warm = undefined;
+      demand(false);
+    }, this.warmMs);
+    this.warm.unref?.();
+  }
+
+  /** The newest picture, waiting up to WAIT_MS for the first one after asking the page. */
+  private async awaitNewest(): Promise<ReturnType<ProgramPicture['newest']>> {
+    let pic = this.newest();
+    if (pic || !this.demand) return pic;
+    const until = this.now() + this.waitMs;
+    while (!pic && this.now() < until) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      pic = this.newest();
+    }
+    return pic;
   }
 
   /** The endpoint the transports attach to: the same Studio, with the program kept on the way. */
@@ -129,27 +182,37 @@ export class ProgramPicture implements ProgramPictures {
     return best?.pick();
   }
 
-  capture(req: PictureRequest): Promise<PictureResult> {
+  async capture(req: PictureRequest): Promise<PictureResult> {
+    if (this.waiting >= MAX_WAITING) return { unavailable: 'Too many screenshots at once: try again shortly.' };
+    this.keepWarm();
     let pic: ReturnType<ProgramPicture['newest']>;
-    try {
-      pic = this.newest();
-    } catch (err) {
-      return Promise.resolve({ unavailable: `The program picture could not be read: ${toErrorInfo(err).message}` });
-    }
-    if (!pic) return Promise.resolve({ unavailable: 'There is no program picture yet: the studio page sends it to the engine only while live or recording.' });
-    if (this.waiting >= MAX_WAITING) return Promise.resolve({ unavailable: 'Too many screenshots at once: try again shortly.' });
     this.waiting++;
+    try {
+      pic = await this.awaitNewest();
+    } catch (err) {
+      this.waiting--;
+      return { unavailable: `The program picture could not be read: ${toErrorInfo(err).message}` };
+    }
+    if (!pic) {
+      this.waiting--;
+      return {
+        unavailable: this.demand
+          ? `The studio page sent no program picture within ${this.waitMs / 1000} s: is it open?`
+          : 'There is no program picture yet: the studio page sends it to the engine only while live or recording.',
+      };
+    }
+    const found = pic;
     const run = async (): Promise<PictureResult> => {
       try {
         const ffmpeg = await this.ffmpegPath();
-        if (pic.kind === 'i420') {
-          return { data: await runSnapshot(ffmpeg, snapshotArgs({ kind: 'i420', width: pic.raw.width, height: pic.raw.height }, req), pic.raw.data) };
+        if (found.kind === 'i420') {
+          return { data: await runSnapshot(ffmpeg, snapshotArgs({ kind: 'i420', width: found.raw.width, height: found.raw.height }, req), found.raw.data) };
         }
         try {
-          return { data: await runSnapshot(ffmpeg, snapshotArgs({ kind: 'h264', frames: pic.frames }, req), pic.annexB) };
+          return { data: await runSnapshot(ffmpeg, snapshotArgs({ kind: 'h264', frames: found.frames }, req), found.annexB) };
         } catch {
           // Fewer pictures than access units decoded (a damaged chunk): the keyframe alone.
-          return { data: await runSnapshot(ffmpeg, snapshotArgs({ kind: 'h264', frames: 1 }, req), pic.annexB) };
+          return { data: await runSnapshot(ffmpeg, snapshotArgs({ kind: 'h264', frames: 1 }, req), found.annexB) };
         }
       } catch (err) {
         return { unavailable: toErrorInfo(err).message };

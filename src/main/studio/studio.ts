@@ -64,6 +64,8 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
   private readonly destinations = new Map<string, DestinationRecord>();
   private settings: Settings;
   private live = false;
+  /** A screenshot wants the program picture (ProgramPicture's demand): the page sends it as while live. */
+  private pictureWanted = false;
   private liveSince: number | null = null;
   private recording: Recording = { active: false };
   private readonly engine: StudioState['engine'];
@@ -132,7 +134,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
       canRedo: this.history.canRedo,
       destinations: this.listDestinations(),
       recording: this.recording,
-      capture: this.recording.active || this.live || this.liveOut.active,
+      capture: this.recording.active || this.live || this.liveOut.active || this.pictureWanted,
       settings: this.settings,
       live: this.live,
       liveSince: this.liveSince,
@@ -330,6 +332,17 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
     if (!this.recording.active) return this.recording;
     await this.liveOut.remove(RECORD_ID);
     return this.recording;
+  }
+
+  /**
+   * Asks the studio page to send the program picture while nothing is live or recording (a
+   * screenshot for obs-websocket's GetSourceScreenshot), or lets it stop. The frames reach no
+   * encoder: only the ProgramPicture tap keeps them.
+   */
+  wantProgramPicture(wanted: boolean): void {
+    if (this.pictureWanted === wanted || this.closed) return;
+    this.pictureWanted = wanted;
+    this.changed(false);
   }
 
   /**

@@ -2,7 +2,7 @@
 // screenshots, against a real Studio, driven by obs-websocket-js. Screenshots come from the
 // program picture as the studio page would send it (raw I420 or WebCodecs H.264 chunks), here
 // pushed through the same media endpoint tap, and are decoded back with ffmpeg.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { decodeDataUrl, meanRgb, startRig, TappedOBS, type Rig } from '../../helpers/obs-websocket';
 import { Studio } from '../../../src/main/studio/studio';
@@ -212,6 +212,32 @@ describe('obs-websocket: GetSourceScreenshot', () => {
     expect(await code(obs.callAny('GetSourceScreenshot', { sourceName: 'Main', imageFormat: 'png', imageHeight: '40' }))).toMatchObject({ code: 401, message: expect.stringContaining('`imageHeight`') });
     now = 3001; // the page stopped sending 3 s ago: that picture is no longer the program
     expect(await code(obs.call('GetSourceScreenshot', { sourceName: 'Main', imageFormat: 'png' }))).toMatchObject({ code: 604, message: expect.stringContaining('live or recording') });
+  });
+
+  it('asks the studio page for the program when none is fresh, waits for it, and lets go after the last screenshot', async () => {
+    const asked: boolean[] = [];
+    const pictures = new ProgramPicture({ demand: (w) => asked.push(w), waitMs: 3000, warmMs: 300 });
+    rig = await startRig({ pictures });
+    const obs = await connect(rig.url);
+    const page = pageChannel(pictures);
+    const shot = obs.call('GetSourceScreenshot', { sourceName: 'Main', imageFormat: 'png', imageWidth: 64, imageHeight: 36 });
+    await vi.waitFor(() => expect(asked).toEqual([true]));
+    page.push(i420(128, 72, [81, 90, 240])); // the page answers with the program
+    const png = decodeDataUrl((await shot).imageData);
+    expect([png.codec, png.width, png.height]).toEqual(['png', 64, 36]);
+    expect(meanRgb(png)[0]).toBeGreaterThan(200);
+    await vi.waitFor(() => expect(asked).toEqual([true, false]), { timeout: 2000 }); // 300 ms after the last one
+    pictures.close();
+
+    // A page that never sends: the screenshot gives up after waitMs with the reason.
+    const silent = new ProgramPicture({ demand: () => undefined, waitMs: 300, warmMs: 300 });
+    await rig.close();
+    rig = await startRig({ pictures: silent });
+    const obs2 = await connect(rig.url);
+    const t0 = performance.now();
+    expect(await code(obs2.call('GetSourceScreenshot', { sourceName: 'Main', imageFormat: 'png' }))).toMatchObject({ code: 604, message: expect.stringContaining('no program picture within 0.3 s') });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    silent.close();
   });
 
   it('the program from raw frames: PNG and JPEG at the size asked for, the colour sent', async () => {
