@@ -81,7 +81,7 @@ describe('obs-websocket 5 endpoint on tandem serve (issue 15)', () => {
   beforeAll(async () => {
     obsPort = await freePort();
     url = `ws://127.0.0.1:${obsPort}`;
-    open = await openStudio({ width: W, height: H }, { args: ['--obs-websocket-port', String(obsPort)], env: { TANDEM_OBS_WEBSOCKET_PASSWORD: PASSWORD } });
+    open = await openStudio({ width: W, height: H }, undefined, { args: ['--obs-websocket-port', String(obsPort)], env: { TANDEM_OBS_WEBSOCKET_PASSWORD: PASSWORD } });
     ({ page, api } = open);
     expect(open.studio.stdout()).toContain(`obs-websocket 5 server for Stream Deck, Companion and other tools: ${url} (password required)`);
     // The password came through the environment: the engine's command line does not carry it.

@@ -31,8 +31,11 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
-export async function startStudio(cmd: 'npm-start' | 'serve', timeoutMs = 120_000, opts: StartOptions = {}): Promise<StudioProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
+/**
+ * `dataDir`: reuse a data folder (an engine restart keeps the scene and the uploaded media); a new
+ * one otherwise. `opts`: extra arguments and environment for `serve`.
+ */
+export async function startStudio(cmd: 'npm-start' | 'serve', timeoutMs = 120_000, dataDir = mkdtempSync(join(tmpdir(), 'tandem-e2e-')), opts: StartOptions = {}): Promise<StudioProcess> {
   const [bin, args] = cmd === 'npm-start' ? ['npm', ['start', '--silent']] : [process.execPath, ['out/main/cli.js', 'serve', ...(opts.args ?? [])]];
   const child: ChildProcess = spawn(bin, args, {
     cwd: process.cwd(),
@@ -96,8 +99,8 @@ export interface OpenStudio {
  * The studio in browser mode, opened in Chromium with a fake camera and microphone (autoplay
  * allowed, so the mixer runs), plus an API client on the same engine for the test to drive.
  */
-export async function openStudio(viewport = { width: 1280, height: 720 }, opts: StartOptions = {}): Promise<OpenStudio> {
-  const studio = await startStudio('serve', 120_000, opts);
+export async function openStudio(viewport = { width: 1280, height: 720 }, dataDir?: string, opts: StartOptions = {}): Promise<OpenStudio> {
+  const studio = await startStudio('serve', 120_000, dataDir, opts);
   const chromium = await launchChromium({ fakeMedia: true, args: ['--autoplay-policy=no-user-gesture-required'] });
   const page = await chromium.browser.newPage({ viewport });
   await page.goto(studio.url);

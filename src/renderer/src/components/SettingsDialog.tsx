@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings, StudioApi } from '../../../shared/api';
 import { SettingsSchema } from '../../../shared/api';
-import { useT } from '../i18n';
+import { useLang, useT } from '../i18n';
+import { errorLine } from '../error-text';
 import { ObsWebSocketSettings } from './ObsWebSocketSettings';
 
 interface Props {
@@ -23,6 +24,7 @@ const RESOLUTIONS: [number, number][] = [
 /** Output, encoder, audio, recording, remote-control and language settings; validated before they are sent. */
 export function SettingsDialog({ api, settings, live, onClose }: Props) {
   const tr = useT();
+  const lang = useLang();
   const [draft, setDraft] = useState<Settings>(settings);
   const [encoders, setEncoders] = useState<string[]>([settings.encoder]);
   const [path, setPath] = useState<{ path: string; reason: string } | null>(null);
@@ -49,7 +51,7 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
     e.preventDefault();
     const parsed = SettingsSchema.safeParse(draft);
     if (!parsed.success) {
-      setError(parsed.error.issues.map((i) => i.message).join('; '));
+      setError(errorLine(lang, parsed.error).text);
       return;
     }
     try {
@@ -57,7 +59,7 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
       await api.updateSettings(live ? { language: parsed.data.language, obsWebSocket: parsed.data.obsWebSocket } : parsed.data);
       onClose();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorLine(lang, err).text);
     }
   };
   return (
@@ -115,7 +117,7 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
           </label>
           <label>
             {tr('settings.recordFolder')}
-            <input value={draft.recordFolder} onChange={(e) => set('recordFolder', e.target.value)} placeholder="~/Videos" />
+            <input value={draft.recordFolder} onChange={(e) => set('recordFolder', e.target.value)} placeholder={tr('settings.recordFolder.placeholder')} />
           </label>
           <label>
             {tr('settings.recordBitrate')}
@@ -124,9 +126,9 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
           <label>
             {tr('settings.recordFormat')}
             <select value={draft.recordFormat} onChange={(e) => set('recordFormat', e.target.value as Settings['recordFormat'])}>
-              <option value="mkv">MKV</option>
-              <option value="mp4">MP4 (fragmented)</option>
-              <option value="flv">FLV</option>
+              <option value="mkv">{tr('settings.format.mkv')}</option>
+              <option value="mp4">{tr('settings.format.mp4')}</option>
+              <option value="flv">{tr('settings.format.flv')}</option>
             </select>
           </label>
         </fieldset>
@@ -134,9 +136,9 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
         <label>
           {tr('settings.language')}
           <select value={draft.language} onChange={(e) => set('language', e.target.value as Settings['language'])} data-testid="language">
-            <option value="auto">Auto · 自动</option>
-            <option value="en">English</option>
-            <option value="zh-CN">简体中文</option>
+            <option value="auto">{tr('language.auto')}</option>
+            <option value="en">{tr('language.en')}</option>
+            <option value="zh-CN">{tr('language.zh-CN')}</option>
           </select>
         </label>
         {error && (
