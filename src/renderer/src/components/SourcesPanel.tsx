@@ -86,7 +86,7 @@ export function SourcesPanel({ api, doc, output, selected, onSelect: setSelected
                   <NameEditor name={src.name} onCommit={(name) => op(api.sceneOp({ op: 'renameSource', sceneId: scene.id, sourceId: src.id, name }))} onDone={() => setRenaming(null)} />
                 ) : (
                   <button className={`row ${src.id === selected ? 'row-active' : ''}`} aria-pressed={src.id === selected} onClick={() => setSelected(src.id)} onDoubleClick={() => setRenaming(src.id)}>
-                    <span className={`kind kind-${src.settings.kind}`}>{src.settings.kind}</span>
+                    <span className={`kind kind-${src.settings.kind}`}>{tr(`sources.badge.${src.settings.kind}`)}</span>
                     <span className={`row-name ${src.visible ? '' : 'muted'}`}>{src.name}</span>
                   </button>
                 )}
