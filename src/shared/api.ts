@@ -59,6 +59,25 @@ export const DestinationInputSchema = z.object({
 });
 export type DestinationInput = z.infer<typeof DestinationInputSchema>;
 
+/**
+ * The obs-websocket 5 endpoint (docs/ARCHITECTURE.md "Processes and transports"): off by default,
+ * port 4455, this machine only unless `lan`, which needs the password. The password itself is a
+ * secret (kept with the stream keys), never a setting.
+ */
+export const ObsWebSocketSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    port: boundedNumber(1, 65535, { int: true }),
+    /** Listen on every network interface, not just 127.0.0.1. */
+    lan: z.boolean(),
+    /** Clients must give the password (always, on the network). */
+    auth: z.boolean(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.lan && !o.auth) ctx.addIssue({ code: 'custom', path: ['auth'], message: 'the obs-websocket server needs a password to listen on the network', params: { key: 'lanNeedsPassword' } });
+  });
+export type ObsWebSocketSettings = z.infer<typeof ObsWebSocketSettingsSchema>;
+
 export const SettingsSchema = z.object({
   width: boundedNumber(160, 7680, { int: true, multipleOf: 4 }),
   height: boundedNumber(90, 4320, { int: true, multipleOf: 4 }),
@@ -74,8 +93,37 @@ export const SettingsSchema = z.object({
   recordFolder: z.string().max(4096),
   /** 'auto' follows the OS / browser locale. */
   language: z.enum(['auto', 'en', 'zh-CN']),
+  obsWebSocket: ObsWebSocketSettingsSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/** A tool connected to the obs-websocket endpoint, as the Settings dialog lists it. */
+export const ObsWebSocketClientSchema = z.object({
+  id: z.string(),
+  address: z.string(),
+  port: z.number(),
+  connectedAt: z.number(),
+  /** When it identified (epoch ms); null while it has not (or gave a wrong password). */
+  identifiedAt: z.number().nullable(),
+  rpcVersion: z.number().nullable(),
+});
+
+export const ObsWebSocketStatusSchema = z.object({
+  enabled: z.boolean(),
+  running: z.boolean(),
+  host: z.string().optional(),
+  port: z.number().optional(),
+  /** The addresses to paste into a tool (ws://host:port), this machine's first. */
+  urls: z.array(z.string()),
+  authRequired: z.boolean(),
+  clients: z.array(ObsWebSocketClientSchema),
+  /** Why it is not running although enabled (a busy port…). */
+  error: z.string().optional(),
+  /** Set for this run by `tandem serve --obs-websocket-port/--obs-websocket-password`. */
+  commandLine: z.boolean(),
+});
+export type ObsWebSocketStatus = z.infer<typeof ObsWebSocketStatusSchema>;
+const Password = z.object({ password: z.string() });
 
 export const StatsSchema = z.custom<OutputStats>((v) => typeof v === 'object' && v !== null && 'id' in v);
 
@@ -205,6 +253,12 @@ export const apiContract = {
   getStats: { params: Empty, result: z.array(StatsSchema) },
   getEngineStats: { params: Empty, result: EngineStatsSchema },
   getEncoders: { params: Empty, result: EncodersSchema },
+  getObsWebSocket: { params: Empty, result: ObsWebSocketStatusSchema },
+  /** The password tools connect with (created on first use); the Settings dialog shows it on request. */
+  getObsWebSocketPassword: { params: Empty, result: Password },
+  /** A new random password: connected tools are disconnected and need the new one. */
+  regenerateObsWebSocketPassword: { params: Empty, result: Password },
+  disconnectObsWebSocketClient: { params: ById, result: z.null() },
 } satisfies Record<ApiMethod, { params: z.ZodType; result: z.ZodType }>;
 
 type Contract = typeof apiContract;

@@ -3,6 +3,7 @@ import type { Settings, StudioApi } from '../../../shared/api';
 import { SettingsSchema } from '../../../shared/api';
 import { useLang, useT } from '../i18n';
 import { errorLine } from '../error-text';
+import { ObsWebSocketSettings } from './ObsWebSocketSettings';
 
 interface Props {
   api: StudioApi;
@@ -20,7 +21,7 @@ const RESOLUTIONS: [number, number][] = [
   [1080, 1920],
 ];
 
-/** Output, encoder, audio, recording and language settings; validated before they are sent. */
+/** Output, encoder, audio, recording, remote-control and language settings; validated before they are sent. */
 export function SettingsDialog({ api, settings, live, onClose }: Props) {
   const tr = useT();
   const lang = useLang();
@@ -56,7 +57,8 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
       return;
     }
     try {
-      await api.updateSettings(live ? { language: parsed.data.language } : parsed.data);
+      // Language and remote control may change while live: they do not touch the encode.
+      await api.updateSettings(live ? { language: parsed.data.language, obsWebSocket: parsed.data.obsWebSocket } : parsed.data);
       onClose();
     } catch (err) {
       setError(errorLine(lang, err).text);
@@ -151,6 +153,7 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
             </select>
           </label>
         </fieldset>
+        <ObsWebSocketSettings api={api} value={draft.obsWebSocket} onChange={(v) => set('obsWebSocket', v)} />
         <label>
           {tr('settings.language')}
           <select value={draft.language} onChange={(e) => set('language', e.target.value as Settings['language'])} data-testid="language">
