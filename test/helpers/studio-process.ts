@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
-import { launchChromium, type LaunchedChromium } from '../peers/chromium';
+import { launchChromium, launchHideableChromium, type HideableChromium, type LaunchedChromium } from '../peers/chromium';
 import { createApiClient } from '../../src/shared/rpc';
 import { webSocketTransport, type WebSocketLike } from '../../src/shared/transports';
 import type { StudioApi } from '../../src/shared/api';
@@ -89,31 +89,74 @@ export async function startStudio(cmd: 'npm-start' | 'serve', timeoutMs = 120_00
 
 export interface OpenStudio {
   studio: StudioProcess;
+  /** The browser the page is in (with `hideable`: the one we spawned and attached over CDP). */
   chromium: LaunchedChromium;
   page: Page;
   api: StudioApi;
+  /** Minimise / restore the browser window (only with `hideable`; rejects otherwise). */
+  hide(): Promise<void>;
+  show(): Promise<void>;
   close(): Promise<void>;
 }
+
+export interface OpenStudioOptions extends StartOptions {
+  viewport?: { width: number; height: number };
+  /** Scripts run in the page before the studio's own (e.g. to wrap VideoEncoder). */
+  initScripts?: string[];
+  /**
+   * A Chromium whose page can really be hidden (launchHideableChromium: spawned by us, attached
+   * over CDP without Playwright's focus emulation and anti-throttling flags).
+   */
+  hideable?: boolean;
+  /** Reuse a data folder (see startStudio). */
+  dataDir?: string;
+}
+
+const STUDIO_ARGS = ['--autoplay-policy=no-user-gesture-required'];
+const DEFAULT_VIEWPORT = { width: 1280, height: 720 };
 
 /**
  * The studio in browser mode, opened in Chromium with a fake camera and microphone (autoplay
  * allowed, so the mixer runs), plus an API client on the same engine for the test to drive.
+ * Called as `openStudio(viewport?, dataDir?, startOptions?)` or `openStudio(options)`.
  */
-export async function openStudio(viewport = { width: 1280, height: 720 }, dataDir?: string, opts: StartOptions = {}): Promise<OpenStudio> {
-  const studio = await startStudio('serve', 120_000, dataDir, opts);
-  const chromium = await launchChromium({ fakeMedia: true, args: ['--autoplay-policy=no-user-gesture-required'] });
-  const page = await chromium.browser.newPage({ viewport });
+export async function openStudio(first: { width: number; height: number } | OpenStudioOptions = {}, dataDir?: string, opts: StartOptions = {}): Promise<OpenStudio> {
+  const o: OpenStudioOptions = 'width' in first ? { ...opts, viewport: first, ...(dataDir === undefined ? {} : { dataDir }) } : { ...opts, ...first };
+  const viewport = o.viewport ?? DEFAULT_VIEWPORT;
+  const startOpts: StartOptions = { ...(o.args ? { args: o.args } : {}), ...(o.env ? { env: o.env } : {}) };
+  const studio = await startStudio('serve', 120_000, o.dataDir, startOpts);
+  let chromium: LaunchedChromium;
+  let page: Page;
+  let hideable: HideableChromium | undefined;
+  try {
+    if (o.hideable) {
+      hideable = await launchHideableChromium({ fakeMedia: true, args: STUDIO_ARGS, viewport });
+      chromium = hideable;
+      page = hideable.page;
+      await page.setViewportSize(viewport).catch(() => undefined);
+    } else {
+      chromium = await launchChromium({ fakeMedia: true, args: STUDIO_ARGS });
+      page = await chromium.browser.newPage({ viewport });
+    }
+  } catch (err) {
+    await studio.close();
+    throw err;
+  }
+  for (const script of o.initScripts ?? []) await page.addInitScript(script);
   await page.goto(studio.url);
   await page.locator('[data-testid=program-canvas]').waitFor();
   const ws = new WebSocket(`ws://127.0.0.1:${studio.port}/api?token=${studio.token}`);
   const transport = webSocketTransport(ws as unknown as WebSocketLike);
   await transport.ready;
   const api = createApiClient(transport);
+  const unsupported = (): Promise<void> => Promise.reject(new Error('openStudio({ hideable: true }) is needed to hide the page'));
   return {
     studio,
     chromium,
     page,
     api,
+    hide: () => hideable?.hide() ?? unsupported(),
+    show: () => hideable?.show() ?? unsupported(),
     async close() {
       transport.close();
       await chromium.close();

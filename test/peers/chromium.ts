@@ -26,6 +26,18 @@
  *       candidate, `10.213.X.Y+2 ... typ host`), and it can reach only hostAddr (the root-side
  *       veth). close() also destroys the namespace and the wrapper's temp dir. Pages for it must be
  *       served on hostAddr: pageOn(browser, netns.hostAddr).
+ *   launchHideableChromium(opts?: { fakeMedia?: boolean; args?: string[] })
+ *     : Promise<{ browser, page, hide(), show(), visibility(), close() }>
+ *       A Chromium whose page can really be hidden. Playwright's launch() cannot do it: every page it
+ *       creates gets Emulation.setFocusEmulationEnabled(true), which keeps it "visible", and its
+ *       default args add --disable-background-timer-throttling, --disable-backgrounding-occluded-
+ *       windows and --disable-renderer-backgrounding. So this spawns /usr/bin/chromium itself
+ *       (CHROMIUM_ARGS + --headless=new, no Playwright defaults) and attaches with
+ *       connectOverCDP({ noDefaults: true }). hide() minimises the window
+ *       (Browser.setWindowBounds windowState 'minimized'), after which document.visibilityState is
+ *       'hidden' and Chromium throttles the page as it would a user's minimised window (main-thread
+ *       timers to 1/s, no rAF, renderer main thread at nice 5); show() restores it. Measured in
+ *       Chromium 156 (notes of the WebCodecs spike). close() disconnects and kills the browser.
  *   CHROMIUM_ARGS: the base flags; CHROMIUM_PATH: env TANDEM_PEERS_CHROMIUM or /usr/bin/chromium.
  *   secureOriginPage(browser, html?): Promise<{ page, origin, close() }>
  *       A page on a tiny loopback HTTP server (http://127.0.0.1:PORT counts as a secure context, so
@@ -35,6 +47,7 @@
  *       The same, served on `host` (e.g. netns.hostAddr). http://10.213.x.1 is NOT a secure
  *       context: RTCPeerConnection works there, getUserMedia and WebCodecs do not.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -178,5 +191,94 @@ export async function pageOn(browser: Browser, host: string, html = '<!doctype h
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+export interface HideableChromium {
+  browser: Browser;
+  /** The window's one page (the default context's: no focus emulation on it). */
+  page: Page;
+  /** Minimise the window: the page becomes hidden (visibilitychange fires). */
+  hide(): Promise<void>;
+  /** Restore the window: the page becomes visible again. */
+  show(): Promise<void>;
+  visibility(): Promise<'visible' | 'hidden'>;
+  close(): Promise<void>;
+}
+
+/** Chromium spawned by us and attached over CDP without Playwright's defaults, so a page can be hidden. */
+export async function launchHideableChromium(opts: { fakeMedia?: boolean; args?: string[]; viewport?: { width: number; height: number } } = {}): Promise<HideableChromium> {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-chromium-cdp-'));
+  const args = [
+    '--headless=new',
+    ...CHROMIUM_ARGS,
+    ...(opts.fakeMedia ? FAKE_MEDIA_ARGS : []),
+    ...(opts.args ?? []),
+    `--user-data-dir=${dir}`,
+    '--remote-debugging-port=0',
+    `--window-size=${opts.viewport?.width ?? 1280},${opts.viewport?.height ?? 720}`,
+    'about:blank',
+  ];
+  const child = spawn(CHROMIUM_PATH, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  let stderr = '';
+  let browser: Browser;
+  try {
+    const ws = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`chromium printed no DevTools URL in 30 s:\n${stderr.slice(-2000)}`)), 30_000);
+      // Keep draining stderr for the browser's whole life: a full pipe would block Chromium.
+      child.stderr.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-16_384);
+        const m = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
+        if (m?.[1]) {
+          clearTimeout(t);
+          resolve(m[1]);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(t);
+        reject(new Error(`chromium exited (${code}) before DevTools was up:\n${stderr.slice(-2000)}`));
+      });
+    });
+    browser = await chromium.connectOverCDP(ws, { noDefaults: true, timeout: 30_000 });
+  } catch (err) {
+    kill();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const context = browser.contexts()[0];
+  const page = context?.pages()[0] ?? (await context?.newPage());
+  if (!context || !page) throw new Error('the CDP browser has no default context or page');
+  const cdp = await context.newCDPSession(page);
+  const { windowId } = (await cdp.send('Browser.getWindowForTarget')) as { windowId: number };
+  const setState = async (windowState: 'minimized' | 'normal'): Promise<void> => {
+    await cdp.send('Browser.setWindowBounds', { windowId, bounds: { windowState } });
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    browser,
+    page,
+    hide: () => setState('minimized'),
+    show: () => setState('normal'),
+    visibility: async () => ((await page.evaluate('document.visibilityState')) === 'hidden' ? 'hidden' : 'visible'),
+    close: () =>
+      (closing ??= (async () => {
+        await browser.close().catch(() => undefined); // over CDP this only disconnects
+        const gone = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+        child.kill('SIGTERM');
+        const t = setTimeout(kill, 5000);
+        await gone;
+        clearTimeout(t);
+        process.off('exit', kill);
+        // Its helper processes may still be writing the profile for a moment.
+        try {
+          rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+        } catch {
+          // a temp dir left behind is harmless
+        }
+      })()),
   };
 }
