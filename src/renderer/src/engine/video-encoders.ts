@@ -112,19 +112,19 @@ class GroupEncoder {
   /**
    * A constant-bitrate codec budgets bitrate ÷ framerate per frame (OpenH264 does), so when the
    * machine delivers fewer frames than configured the stream leaves at that fraction of its
-   * bitrate (measured: 1.5 and 4 Mbit/s groups at 0.3 and 0.9 Mbit/s at 8 fps). Every 2 s the
-   * configured framerate follows the rate the codec really gets, when it is off by over 20 %.
+   * bitrate (measured: 1.5 and 4 Mbit/s groups at 0.3 and 0.9 Mbit/s at 8 fps). Every second the
+   * configured framerate follows the rate the codec really gets, when it is off by over 15 %.
    */
   private trackRate(): void {
     this.rateFrames++;
     const now = performance.now();
     const sec = (now - this.rateSince) / 1000;
-    if (sec < 2) return;
+    if (sec < 1) return;
     const fps = Math.min(this.group.fps, Math.max(1, Math.round(this.rateFrames / sec)));
     this.rateFrames = 0;
     this.rateSince = now;
     const configured = this.config.framerate ?? this.group.fps;
-    if (Math.abs(fps - configured) / configured <= 0.2) return;
+    if (Math.abs(fps - configured) / configured <= 0.15) return;
     this.config = { ...this.config, framerate: fps };
     if (this.enc.state === 'configured') this.enc.configure(this.config);
   }
