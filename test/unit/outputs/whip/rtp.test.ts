@@ -160,4 +160,36 @@ describe('Pacer', () => {
     expect(sent.indexOf('a0')).toBeLessThan(10);
     pacer.close();
   });
+
+  it('keeps its rate when its timers fire late (a busy event loop): the time a backlog waited is owed to it', async () => {
+    // A clock running 20× faster than the timers: every timer fires ~20× later than asked.
+    const real0 = performance.now();
+    const now = (): number => (performance.now() - real0) * 20;
+    let done = 0;
+    let lastAt = 0;
+    const pacer = new Pacer<number>({ rateKbps: 8000, burstMs: 5, now, send: () => void (done++, (lastAt = now())) });
+    const t0 = now();
+    pacer.push('video', Array.from({ length: 400 }, (_, i) => ({ packet: i, bytes: 1000 })));
+    await vi.waitFor(() => expect(done).toBe(400), { timeout: 5000, interval: 5 });
+    // 400 kB at 1 MB/s = 400 ms of the pacer's clock (plus a last late tick); a burst cap of 5 ms
+    // per late tick would take ~20× that.
+    expect(lastAt - t0).toBeLessThan(1000);
+    pacer.close();
+  });
+
+  it('serves retransmissions before new video, after audio', () => {
+    let t = 0;
+    const sent: string[] = [];
+    const pacer = new Pacer<string>({ rateKbps: 800, burstMs: 1, now: () => t, send: (p) => void sent.push(p) });
+    pacer.push('video', [{ packet: 'v0', bytes: 1000 }, { packet: 'v1', bytes: 1000 }, { packet: 'v2', bytes: 1000 }]);
+    expect(sent).toEqual(['v0']);
+    pacer.push('rtx', [{ packet: 'r0', bytes: 1000 }]);
+    pacer.push('audio', [{ packet: 'a0', bytes: 100 }]);
+    expect(sent).toEqual(['v0', 'a0']);
+    t = 100;
+    pacer.push('audio', []);
+    expect(sent).toEqual(['v0', 'a0', 'r0', 'v1', 'v2']);
+    expect(pacer.dropVideo()).toBe(0);
+    pacer.close();
+  });
 });
