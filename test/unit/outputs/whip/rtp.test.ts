@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { splitAnnexB } from '../../../../src/main/protocol/h264/annexb';
 import { stripDelimiters, withParameterSets } from '../../../../src/main/protocol/h264/access-unit';
-import { PacketHistory, historySize } from '../../../../src/main/outputs/whip/history';
+import { PacketHistory, RetransmissionBuffer, historySize, type SentPacket } from '../../../../src/main/outputs/whip/history';
 import { Pacer } from '../../../../src/main/outputs/whip/pacer';
 import { MAX_RTP_PAYLOAD, packetizeH264 } from '../../../../src/main/protocol/rtp/h264';
 import { h264ConfigFrom, splitAccessUnits } from './media-source';
@@ -191,5 +191,25 @@ describe('Pacer', () => {
     expect(sent).toEqual(['v0', 'a0', 'r0', 'v1', 'v2']);
     expect(pacer.dropVideo()).toBe(0);
     pacer.close();
+  });
+});
+
+describe('RetransmissionBuffer (NACK answers)', () => {
+  const pkt = (seq: number, sentMs: number): SentPacket => ({ seq, timestamp: seq * 3000, marker: false, payload: new Uint8Array([seq & 0xff]), sentMs, lastSentMs: sentMs, resends: 0 });
+
+  it('answers held packets once per interval, never what it does not hold or what is too old', () => {
+    const b = new RetransmissionBuffer(1024, 1000);
+    for (let i = 0; i < 100; i++) b.put(pkt((65500 + i) & 0xffff, i * 10));
+    const seqs = [65500, 65535, 0, 10, 99];
+    let a = b.take([65535, 0, 0, 200], 995, 100);
+    expect(a.packets.map((p) => p.seq)).toEqual([65535, 0]); // duplicates in one NACK count once
+    expect(a.missing).toBe(1);
+    a = b.take([65535, 0], 1050, 100); // asked again within the interval: the repair is on its way
+    expect(a.packets).toEqual([]);
+    expect(a.throttled).toBe(2);
+    a = b.take([65535, 0], 1100, 100);
+    expect(a.packets.map((p) => p.resends)).toEqual([2, 2]);
+    a = b.take(seqs, 1501, 100); // 65500 left at 0 ms: 1501 ms old
+    expect(a.packets.map((p) => p.seq)).not.toContain(65500);
   });
 });
