@@ -4,7 +4,7 @@
 //   whip-janus    WhipOutput → Janus (its own namespace) → RTP forward → ffmpeg, decoded
 //   whip-chromium WhipOutput → harness endpoint ↔ Chromium RTCPeerConnection, <video>
 // Conditions: none (loopback/veth), a tbf cap on both namespaces' links, or an impairment relay
-// (relay.ts) in front of nginx (TCP) and Chromium (UDP).
+// (test/helpers/relay.ts) in front of nginx (TCP) and Chromium (UDP).
 import type { Browser } from 'playwright-core';
 import type { ChromiumNetns } from '../../test/peers/chromium';
 import { RtmpOutput } from '../../src/main/outputs/rtmp/rtmp-output';
@@ -19,8 +19,8 @@ import type { WhipServer } from '../../test/peers/janus';
 import { sleep } from '../../test/peers/ports';
 import { ChromiumReceiver, type ChromiumRxStats, type InboundVideo } from '../../test/helpers/chromium-receiver';
 import { FfmpegReader, type Arrival } from './readers';
-import { TcpRelay, UdpRelay, type Impairment } from './relay';
-import { qdiscCounters, setCap, type NsNginx, type QdiscCounters } from './shaped';
+import { TcpRelay, UdpRelay, type Impairment } from '../../test/helpers/relay';
+import { qdiscCounters, setCap, type NsNginx, type QdiscCounters } from '../../test/peers/shaped';
 import type { StripSource } from './source';
 import type { WireTap, WireRecord } from './wire-tap';
 import { dist, latencySeries, medianIn, round, type Dist } from './metrics';

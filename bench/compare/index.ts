@@ -23,7 +23,7 @@ import { FFMPEG } from '../../test/peers/proc';
 import { liveNetnsNames } from '../../test/peers/netns';
 import { GROUP, runCell, type CellResult, type CellSpec, type Env } from './cell';
 import { killAllReaders } from './readers';
-import { startNsNginx, type NsNginx } from './shaped';
+import { startNsNginx, type NsNginx } from '../../test/peers/shaped';
 import { StripSource } from './source';
 import { WireTap, fingerprint } from './wire-tap';
 import { writeReport, printSummary, type RunInfo } from './report';

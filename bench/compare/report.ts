@@ -200,7 +200,7 @@ ${claims(results)}
   400ms\` on each receiver namespace's link (RTMP and WHIP each have their own link and cap, at the
   same time, from the same encoder). The reverse direction is not shaped. R counts every byte the
   shaper sent in the window (media, RTCP, TCP ACKs of the RTMP player).
-- **Impairment relays** (bench/compare/relay.ts). UDP: every datagram, both directions, dropped with
+- **Impairment relays** (test/helpers/relay.ts). UDP: every datagram, both directions, dropped with
   probability p, otherwise delayed RTT/2; the harness rewrites the SDP so that werift and Chromium
   can only reach each other through it. TCP: every chunk is delayed RTT/2 each way. **A TCP relay
   cannot lose bytes** (it terminates TCP; each side's kernel retransmits at loopback speed), so for

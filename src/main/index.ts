@@ -1,15 +1,18 @@
-// Electron lifecycle and windows only (DESIGN.md): everything below this file is Electron-free.
+// Electron lifecycle and windows only (docs/ARCHITECTURE.md): everything below this file is Electron-free.
 // Security defaults: contextIsolation, sandbox, no nodeIntegration, strict CSP, navigation and
 // window.open denied, IPC calls checked against our own frame.
 import { app, BrowserWindow, desktopCapturer, ipcMain, safeStorage, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDispatcher } from '../shared/rpc';
-import { registerIpc } from './control/ipc';
+import { registerIpc, type IpcInvokeEventLike } from './control/ipc';
+import { externalLinkGuard, permissionHandlers } from './control/ipc-permissions';
+import { displayPicker, type DisplayPicker } from './control/ipc-picker';
+import presets from '../../resources/presets.json';
 import { Studio } from './studio/studio';
 import { SafeStorageSecretStore } from './studio/secret-store';
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream: file:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const devUrl = process.env.ELECTRON_RENDERER_URL;
 const indexFile = join(__dirname, '../renderer/index.html');
 
@@ -17,6 +20,19 @@ function isTrustedUrl(url: string): boolean {
   if (devUrl && url.startsWith(devUrl)) return true;
   return url.split(/[?#]/)[0] === pathToFileURL(indexFile).href;
 }
+
+function isTrustedOrigin(origin: string): boolean {
+  if (devUrl && origin === new URL(devUrl).origin) return true;
+  return origin === 'file://' || origin === 'file:///';
+}
+
+/** The help links the app ships (presets' docsUrl): the only pages opened in the system browser. */
+const openHelpLink = externalLinkGuard(
+  (presets as { docsUrl?: string }[]).flatMap((p) => (p.docsUrl ? [p.docsUrl] : [])),
+  (url) => void shell.openExternal(url),
+);
+
+let picker: DisplayPicker | undefined;
 
 async function createWindow(studio: Studio): Promise<void> {
   const win = new BrowserWindow({
@@ -27,6 +43,8 @@ async function createWindow(studio: Studio): Promise<void> {
     show: false,
     backgroundColor: '#111318',
     title: 'Tandem Studio',
+    // Linux takes the window icon from here; Windows and macOS from the packaged .ico / .icns.
+    ...(process.platform === 'linux' ? { icon: join(__dirname, '../../resources/icons/512x512.png') } : {}),
     webPreferences: {
       preload: join(__dirname, '../preload/index.js'),
       contextIsolation: true,
@@ -41,7 +59,7 @@ async function createWindow(studio: Studio): Promise<void> {
     },
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    openHelpLink(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (e) => e.preventDefault());
@@ -53,7 +71,19 @@ async function createWindow(studio: Studio): Promise<void> {
     isTrustedUrl,
     media: studio,
   });
-  win.on('closed', unregister);
+  const trusted = (event: IpcInvokeEventLike): boolean =>
+    event.sender.id === win.webContents.id && event.senderFrame !== null && !event.senderFrame.parent && isTrustedUrl(event.senderFrame.url);
+  picker = displayPicker({
+    ipcMain,
+    target: win.webContents,
+    trusted,
+    getSources: () => desktopCapturer.getSources({ types: ['screen', 'window'], thumbnailSize: { width: 320, height: 180 } }),
+  });
+  win.on('closed', () => {
+    unregister();
+    picker?.dispose();
+    picker = undefined;
+  });
   win.once('ready-to-show', () => win.show());
   if (devUrl) await win.loadURL(devUrl);
   else await win.loadFile(indexFile);
@@ -64,15 +94,18 @@ app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => {
-    cb(permission === 'media' || permission === 'display-capture');
-  });
-  // Screen and window sources: the renderer calls getDisplayMedia; desktopCapturer answers (the
-  // OS picker where there is one, e.g. macOS 15+; otherwise the first screen).
+  // Camera, microphone and display capture for our own pages only (control/ipc-permissions.ts).
+  const perms = permissionHandlers(isTrustedUrl, isTrustedOrigin);
+  session.defaultSession.setPermissionRequestHandler((wc, permission, cb, details) => perms.request(wc, permission, cb, details));
+  session.defaultSession.setPermissionCheckHandler((wc, permission, origin, details) => perms.check(wc, permission, origin, details));
+  // Screen and window sources: the renderer calls getDisplayMedia; the OS picker answers where
+  // there is one (macOS 15+), otherwise our dialog in the studio window (control/ipc-picker.ts).
+  // Windows can add the system's sound (loopback) when the source asks for audio.
   session.defaultSession.setDisplayMediaRequestHandler(
-    (_request, callback) => {
-      desktopCapturer.getSources({ types: ['screen', 'window'] }).then(
-        (sources) => callback(sources[0] ? { video: sources[0] } : {}),
+    (request, callback) => {
+      if (!picker) return callback({});
+      void picker.pick().then(
+        (src) => callback(src ? { video: src as Electron.DesktopCapturerSource, ...(request.audioRequested && process.platform === 'win32' ? { audio: 'loopback' as const } : {}) } : {}),
         () => callback({}),
       );
     },

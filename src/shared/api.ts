@@ -1,4 +1,4 @@
-// The one StudioApi contract (DESIGN.md "Control plane"). Both transports — Electron IPC through
+// The one StudioApi contract (docs/ARCHITECTURE.md "Processes and transports"). Both transports — Electron IPC through
 // the preload, and the local WebSocket for browser mode — carry exactly these methods, validated
 // with zod where they cross a process boundary.
 import { z } from 'zod';
@@ -6,6 +6,7 @@ import type { ApiEvent, ApiMethod } from './methods';
 import type { EncoderGroupStats, OutputStats } from './stats';
 import { SceneDocSchema, TransitionSchema } from './scene/model';
 import { SceneOpSchema } from './scene/op-schema';
+import { boundedNumber, requiredText } from './validation';
 
 export const ProtocolSchema = z.enum(['rtmp', 'rtmps', 'whip']);
 export type DestinationProtocol = z.infer<typeof ProtocolSchema>;
@@ -33,14 +34,10 @@ export const DestinationSchema = z.object({
 });
 export type Destination = z.infer<typeof DestinationSchema>;
 
-const name = z.string().trim().min(1, 'a name is required').max(80, 'names are at most 80 characters');
-const url = z.string().trim().min(1, 'a server URL is required').max(2048, 'the URL is too long');
-const secret = z.string().max(1024, 'the key is too long');
-const destBitrate = z
-  .number()
-  .int()
-  .min(100, 'the video bitrate must be between 100 and 100000')
-  .max(100_000, 'the video bitrate must be between 100 and 100000');
+const name = requiredText(80);
+const url = requiredText(2048);
+const secret = z.string().max(1024);
+const destBitrate = boundedNumber(100, 100_000, { int: true });
 
 export const DestinationInputSchema = z.object({
   name,
@@ -55,19 +52,18 @@ export const DestinationInputSchema = z.object({
 });
 export type DestinationInput = z.infer<typeof DestinationInputSchema>;
 
-const between = (what: string, min: number, max: number) => ({ message: `${what} must be between ${min} and ${max}` });
 export const SettingsSchema = z.object({
-  width: z.number().int().min(160, between('the width', 160, 7680)).max(7680, between('the width', 160, 7680)).refine((w) => w % 4 === 0, 'the width must be a multiple of 4'),
-  height: z.number().int().min(90, between('the height', 90, 4320)).max(4320, between('the height', 90, 4320)).refine((h) => h % 4 === 0, 'the height must be a multiple of 4'),
-  fps: z.number().int().min(1, between('the frame rate', 1, 120)).max(120, between('the frame rate', 1, 120)),
-  videoBitrateKbps: z.number().int().min(100, between('the video bitrate', 100, 100000)).max(100_000, between('the video bitrate', 100, 100000)),
-  audioBitrateKbps: z.number().int().min(32, between('the audio bitrate', 32, 512)).max(512, between('the audio bitrate', 32, 512)),
-  keyintSec: z.number().min(0.5, between('the keyframe interval', 0.5, 10)).max(10, between('the keyframe interval', 0.5, 10)),
+  width: boundedNumber(160, 7680, { int: true, multipleOf: 4 }),
+  height: boundedNumber(90, 4320, { int: true, multipleOf: 4 }),
+  fps: boundedNumber(1, 120, { int: true }),
+  videoBitrateKbps: boundedNumber(100, 100_000, { int: true }),
+  audioBitrateKbps: boundedNumber(32, 512, { int: true }),
+  keyintSec: boundedNumber(0.5, 10),
   /** 'webcodecs': the renderer encodes (hardware where the OS offers it), ffmpeg's libx264 as the fallback. */
   encoder: z.enum(['webcodecs', 'libx264', 'h264_nvenc', 'h264_qsv', 'h264_vaapi', 'h264_videotoolbox', 'h264_amf']),
   recordFormat: z.enum(['mkv', 'mp4', 'flv']),
   /** The recording's own video bitrate, kbit/s; 0 = the same as the stream's. */
-  recordVideoBitrateKbps: z.number().int().min(0).max(200_000, between('the recording bitrate', 0, 200000)),
+  recordVideoBitrateKbps: boundedNumber(0, 200_000, { int: true }),
   recordFolder: z.string().max(4096),
   /** 'auto' follows the OS / browser locale. */
   language: z.enum(['auto', 'en', 'zh-CN']),
@@ -108,6 +104,8 @@ export const EngineStatsSchema = z.object({
   encoder: z
     .object({ videoFrames: z.number(), keyframes: z.number(), lagMs: z.number(), aacPackets: z.number(), opusPackets: z.number() })
     .nullable(),
+  /** The engine process' memory (process.memoryUsage()): resident set and V8 heap in use, MB. */
+  memory: z.object({ rssMb: z.number(), heapUsedMb: z.number() }),
 });
 export type EngineStats = z.infer<typeof EngineStatsSchema>;
 

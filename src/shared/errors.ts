@@ -1,5 +1,7 @@
-// The error taxonomy (DESIGN.md habit 5). Every failure a user can see is one of these, with a
-// stable code; src/shared/messages.ts turns codes into English and 简体中文 text in one place.
+// The error taxonomy (docs/ARCHITECTURE.md "UI text"). Every failure a user can see is one of these,
+// with a stable code; src/shared/i18n/errors.ts turns codes into English and 简体中文 text in one place.
+
+import type { FieldIssue } from './validation';
 
 export type ErrorCode =
   // input
@@ -34,23 +36,28 @@ export interface ErrorInfo {
   target?: string;
   /** HTTP status or RTMP status code the server returned, if any. */
   status?: string;
+  /** invalid-argument: what is wrong with which field, by key (src/shared/validation.ts). */
+  fields?: FieldIssue[];
 }
 
 export class TandemError extends Error {
   readonly code: ErrorCode;
   readonly target: string | undefined;
   readonly status: string | undefined;
-  constructor(code: ErrorCode, message: string, opts: { target?: string; status?: string; cause?: unknown } = {}) {
+  readonly fields: FieldIssue[] | undefined;
+  constructor(code: ErrorCode, message: string, opts: { target?: string; status?: string; cause?: unknown; fields?: FieldIssue[] } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
     this.target = opts.target;
     this.status = opts.status;
+    this.fields = opts.fields;
   }
   toInfo(): ErrorInfo {
     const info: ErrorInfo = { code: this.code, message: this.message };
     if (this.target !== undefined) info.target = this.target;
     if (this.status !== undefined) info.status = this.status;
+    if (this.fields !== undefined) info.fields = this.fields;
     return info;
   }
 }

@@ -35,6 +35,9 @@ export const IPC_EVENT_CHANNEL = 'tandem:event';
 export const IPC_MEDIA_CHANNEL = 'tandem:media';
 /** Engine → renderer media control (which encodes to run, keyframe and bitrate requests). */
 export const IPC_MEDIA_CONTROL_CHANNEL = 'tandem:media-control';
+/** Desktop app: the screens and windows to pick from (shell → window), and the choice (window → shell). */
+export const IPC_DISPLAY_SOURCES = 'tandem:display-sources';
+export const IPC_DISPLAY_CHOICE = 'tandem:display-choice';
 
 export function isApiMethod(name: unknown): name is ApiMethod {
   return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name);

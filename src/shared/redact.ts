@@ -1,4 +1,4 @@
-// Secrets never reach logs, errors or stats (DESIGN.md habit 7). Redact at the source.
+// Secrets never reach logs, errors or stats (docs/ARCHITECTURE.md habit 7). Redact at the source.
 
 const MASK = '****';
 

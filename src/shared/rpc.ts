@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { apiContract, type StudioApi, type StudioApiImpl } from './api';
 import { API_METHODS, isApiMethod, type ApiEvent, type ApiMethod } from './methods';
 import { TandemError, toErrorInfo, type ErrorInfo } from './errors';
+import { fieldIssues, type FieldIssue } from './validation';
 
 export const RequestSchema = z.object({
   type: z.literal('req'),
@@ -37,7 +38,7 @@ export function createDispatcher(impl: StudioApiImpl): Dispatch {
     }
     const parsed = apiContract[method].params.safeParse(params);
     if (!parsed.success) {
-      return { ok: false, error: { code: 'invalid-argument', message: `${method}: ${formatZodError(parsed.error)}` } };
+      return { ok: false, error: { code: 'invalid-argument', message: `${method}: ${formatZodError(parsed.error)}`, fields: fieldIssues(parsed.error) } };
     }
     try {
       const fn = impl[method] as (p: unknown) => unknown;
@@ -52,9 +53,10 @@ export function createDispatcher(impl: StudioApiImpl): Dispatch {
 /** The error a client sees when the engine answered with a failure. */
 export class ApiError extends TandemError {
   constructor(info: ErrorInfo) {
-    const opts: { target?: string; status?: string } = {};
+    const opts: { target?: string; status?: string; fields?: FieldIssue[] } = {};
     if (info.target !== undefined) opts.target = info.target;
     if (info.status !== undefined) opts.status = info.status;
+    if (Array.isArray(info.fields)) opts.fields = info.fields;
     super(info.code, info.message, opts);
   }
 }

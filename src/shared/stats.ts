@@ -94,6 +94,8 @@ export interface EncoderGroupStats {
   targetKbps: number;
   /** R = L/T of the encoded video over the last second. */
   actualKbps: number;
+  /** Encoded video bytes since the group started (access units as the outputs get them). */
+  bytes: number;
   frames: number;
   keyframes: number;
   /** Keyframes forced on request (PLI/FIR, a joining or reconnecting destination). */

@@ -17,6 +17,10 @@ export interface StudioProcess {
   token: string;
   stdout: () => string;
   dataDir: string;
+  /** With 'serve': the engine's own process (node out/main/cli.js), not its children (with 'npm-start': npm's). */
+  pid: number;
+  /** Resolves when the engine process has exited. */
+  exited: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,15 +53,18 @@ export async function startStudio(cmd: 'npm-start' | 'serve', timeoutMs = 120_00
   });
   const u = new URL(url);
   let closed: Promise<void> | undefined;
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   return {
     url,
     port: Number(u.port),
     token: u.searchParams.get('token') ?? '',
     stdout: () => out,
     dataDir,
+    pid: child.pid ?? -1,
+    exited,
     close() {
       closed ??= new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const kill = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5000);
         child.once('exit', () => {
           clearTimeout(kill);

@@ -52,16 +52,28 @@ function avccNalus(data: Uint8Array, prefix: Uint8Array[]): Uint8Array[] {
   return nals;
 }
 
-export function startTestSource(opts: { seconds: number; width?: number; height?: number; fps?: number; realtime?: boolean }): TestSource {
+export interface TestSourceOptions {
+  seconds: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  realtime?: boolean;
+  /** Video bitrate, kbit/s (default 2500). */
+  videoKbps?: number;
+  /** Add temporal noise so x264 spends the whole bitrate (testsrc alone compresses to ~0.3 Mbit/s). */
+  noise?: boolean;
+}
+
+export function startTestSource(opts: TestSourceOptions): TestSource {
   const width = opts.width ?? 1280;
   const height = opts.height ?? 720;
   const fps = opts.fps ?? 30;
   const args = [
     '-hide_banner', '-loglevel', 'error', ...(opts.realtime === false ? [] : ['-re']),
-    '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=${fps}`,
+    '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=${fps}${opts.noise ? ',noise=alls=30:allf=t' : ''}`,
     '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000',
     '-t', String(opts.seconds), '-pix_fmt', 'yuv420p',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '60', '-b:v', '2500k',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '60', '-b:v', `${opts.videoKbps ?? 2500}k`,
     '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-f', 'flv', 'pipe:1',
   ];
   const proc: ChildProcess = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -12,12 +12,14 @@
  *       host: string;           // ns-side veth address: Janus' only ICE candidate address
  *       recipientHost: string;  // root-side veth address: where Janus can send RTP forwards
  *       netns: Netns;           // the namespace (netns.ts)
- *       dir; logTail(chars?); stop()
+ *       dir; logTail(chars?); kill() (SIGKILL, a crash); stop()
  *     }
  *
  *   startWhipServer(opts?: { timeoutMs?: number }): Promise<WhipServer>
  *     Starts its OWN namespace + Janus, then simple-whip-server; stop() stops both and deletes
- *     the namespace.
+ *     the namespace. kill() SIGKILLs both (a server crash: every endpoint is lost); start() starts
+ *     both again on the same port and in the same namespace (same recipientHost), after which
+ *     endpoints must be created again.
  *     interface WhipServer {
  *       baseUrl: string;        // http://127.0.0.1:PORT/whip
  *       port: number;           // simple-whip-server's HTTP port
@@ -93,6 +95,8 @@ export interface Janus {
   readonly netns: Netns;
   readonly dir: string;
   logTail(chars?: number): string;
+  /** SIGKILL now, as if Janus crashed (the namespace stays when it was given in opts.netns). */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -131,9 +135,15 @@ export interface WhipAdminClient {
 
 export interface WhipServer extends WhipAdminClient {
   readonly port: number;
+  /** The running Janus (a new one after start()). */
   readonly janus: Janus;
   readonly room: number;
   logTail(chars?: number): string;
+  /** SIGKILL simple-whip-server and Janus now, as if the server crashed; endpoints are lost. */
+  kill(): Promise<void>;
+  /** Start both again after kill(), on the same port and namespace (so the same recipientHost). */
+  start(): Promise<void>;
+  isRunning(): boolean;
   stop(): Promise<void>;
 }
 
@@ -226,6 +236,11 @@ export async function startJanus(opts: { timeoutMs?: number; iceEnforce?: string
       netns: ns,
       dir,
       logTail: (chars = 4000) => proc.logTail(chars),
+      kill: async () => {
+        await proc.kill();
+        removeTempDir(dir);
+        if (ownNs) await ns.destroy();
+      },
       stop: async () => {
         await proc.stop({ signal: 'SIGINT', timeoutMs: 5000 });
         removeTempDir(dir);
@@ -320,65 +335,92 @@ export async function startWhipServer(opts: { timeoutMs?: number } = {}): Promis
     throw new PeerStartError('simple-whip-server', `not installed in ${WHIP_SERVER_DIR}: run \`bash test/peers/install.sh\``, '');
   }
   const timeoutMs = opts.timeoutMs ?? 20_000;
-  const janus = await startJanus({ timeoutMs });
+  // The namespace is ours (not Janus'), so Janus can be killed and started again in it.
+  const ns = await createNetns();
+  let janus: Janus | undefined;
   let proc: PeerProcess | undefined;
   let dir: string | undefined;
+  let stopped = false;
   try {
+    janus = await startJanus({ timeoutMs, netns: ns });
     const [port] = await freePorts(1);
     if (port === undefined) throw new Error('no free port');
-    dir = makeTempDir('whip');
-    const src = join(dir, 'src');
+    const whipDir = makeTempDir('whip');
+    dir = whipDir;
+    const src = join(whipDir, 'src');
     mkdirSync(src);
     for (const f of ['server.js', 'whip-janus.js']) cpSync(join(WHIP_SRC, f), join(src, f));
     writeFileSync(join(src, 'config.js'), whipConfig(janus.wsUrl, port));
     writeFileSync(join(src, 'loopback-preload.cjs'), LOOPBACK_PRELOAD);
-    const p = spawnPeer('simple-whip-server', process.execPath, ['-r', './loopback-preload.cjs', 'server.js'], {
-      cwd: src,
-      logFile: join(dir, 'whip.log'),
-      env: {
-        ...process.env,
-        NODE_PATH: join(WHIP_SERVER_DIR, 'node_modules'),
-        NODE_ENV: 'production',
-        NODE_OPTIONS: '',
-        DEBUG: 'whip:*,janus:*,-whip:debug,-janus:debug,-janus:vdebug',
-        DEBUG_COLORS: '0',
-        FORCE_COLOR: '0',
-      },
-    });
-    proc = p;
     const baseUrl = `http://${LOOPBACK}:${port}/whip`;
-    await withStartupGuard(`simple-whip-server (${baseUrl}, janus ${janus.wsUrl})`, () => [p], async () => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        if (!p.isAlive()) throw new Error('simple-whip-server exited');
-        try {
-          const res = await fetch(`${baseUrl}/healthcheck`);
-          if (res.status === 200) return;
-        } catch {
-          // not listening yet
-        }
-        if (Date.now() > deadline) throw new Error(`${baseUrl}/healthcheck not 200 after ${timeoutMs} ms`);
-        await sleep(100);
-      }
-    });
 
-    const whipDir = dir;
-    return {
-      ...whipAdminClient(baseUrl, { recipientHost: janus.recipientHost }),
+    const startWhip = async (): Promise<PeerProcess> => {
+      const p = spawnPeer('simple-whip-server', process.execPath, ['-r', './loopback-preload.cjs', 'server.js'], {
+        cwd: src,
+        logFile: join(whipDir, 'whip.log'),
+        env: {
+          ...process.env,
+          NODE_PATH: join(WHIP_SERVER_DIR, 'node_modules'),
+          NODE_ENV: 'production',
+          NODE_OPTIONS: '',
+          DEBUG: 'whip:*,janus:*,-whip:debug,-janus:debug,-janus:vdebug',
+          DEBUG_COLORS: '0',
+          FORCE_COLOR: '0',
+        },
+      });
+      proc = p;
+      await withStartupGuard(`simple-whip-server (${baseUrl}, janus ${ns.nsAddr})`, () => [p], async () => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          if (!p.isAlive()) throw new Error('simple-whip-server exited');
+          try {
+            const res = await fetch(`${baseUrl}/healthcheck`);
+            if (res.status === 200) return;
+          } catch {
+            // not listening yet
+          }
+          if (Date.now() > deadline) throw new Error(`${baseUrl}/healthcheck not 200 after ${timeoutMs} ms`);
+          await sleep(100);
+        }
+      });
+      return p;
+    };
+    await startWhip();
+
+    const server: WhipServer = {
+      ...whipAdminClient(baseUrl, { recipientHost: ns.hostAddr }),
       port,
-      janus,
+      get janus(): Janus {
+        if (!janus) throw new Error('simple-whip-server: Janus is not running (kill() without start())');
+        return janus;
+      },
       room: WHIP_ROOM,
-      logTail: (chars = 4000) => p.logTail(chars),
+      logTail: (chars = 4000) => proc?.logTail(chars) ?? '',
+      kill: async () => {
+        await Promise.all([proc?.kill(), janus?.kill()]);
+        janus = undefined;
+      },
+      start: async () => {
+        if (stopped) throw new Error('simple-whip-server: start() after stop()');
+        if (!janus) janus = await startJanus({ timeoutMs, netns: ns });
+        if (!proc?.isAlive()) await startWhip();
+      },
+      isRunning: () => (proc?.isAlive() ?? false) && janus !== undefined,
       stop: async () => {
-        await p.stop({ timeoutMs: 3000 });
-        await janus.stop();
+        if (stopped) return;
+        stopped = true;
+        await proc?.stop({ timeoutMs: 3000 });
+        await janus?.stop();
         removeTempDir(whipDir);
+        await ns.destroy();
       },
     };
+    return server;
   } catch (err) {
     await proc?.stop({ timeoutMs: 2000 });
-    await janus.stop();
+    await janus?.stop();
     if (dir) removeTempDir(dir);
+    await ns.destroy();
     throw err;
   }
 }

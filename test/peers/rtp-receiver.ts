@@ -11,6 +11,10 @@
  *                                            // setup to the shared Janus', else 127.0.0.1). A
  *                                            // private startWhipServer(): pass whip.recipientHost
  *     timeoutMs?: number;                    // startup timeout (default 10 s)
+ *     copy?: boolean;                        // count frames without decoding them (-c copy
+ *                                            // -f framecrc: one line per reassembled access unit;
+ *                                            // no size figures): for long runs, where decoding
+ *                                            // would take a core
  *   }): Promise<RtpReceiver>
  *
  *   interface RtpReceiver {
@@ -38,6 +42,10 @@
  *      next keyframe otherwise (Janus asks for one every fir_freq = 10 s).
  *   reserveRtpPorts({ audio?: boolean; host?: string }): Promise<{ videoPort, audioPort? }>
  *
+ * Timing: ffmpeg's SDP input gives up ("Connection timed out") when no packet at all arrives for
+ * about 10 s after it starts: start the receiver shortly before the forward begins (reserve the
+ * ports first if the endpoint must be created earlier).
+ *
  * ffmpeg: `-protocol_whitelist file,udp,rtp -localaddr HOST -i recv.sdp` (c=IN IP4 HOST) + decode.ts
  * output args. ffmpeg sends its RTCP receiver reports to the c= address, i.e. HOST itself: nothing
  * goes anywhere else. Ready = its UDP sockets are bound to HOST (polled in /proc/net/udp, nothing
@@ -61,6 +69,8 @@ export interface RtpReceiverOptions {
   /** Ports from reserveRtpPorts() (with the same host); default: fresh ones. */
   ports?: { videoPort: number; audioPort?: number };
   timeoutMs?: number;
+  /** Count video access units without decoding (stats().frames; sizes stay 0). */
+  copy?: boolean;
 }
 
 export interface RtpReceiver {
@@ -151,16 +161,22 @@ export async function startRtpReceiver(opts: RtpReceiverOptions): Promise<RtpRec
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
     '-protocol_whitelist', 'file,udp,rtp', '-localaddr', host,
     '-reorder_queue_size', '500',
+    // Copying needs the frame size before the output starts: keep probing until an SPS arrives
+    // (the forward can start mid-GOP, or before the publisher sends anything).
+    ...(opts.copy ? ['-analyzeduration', '60000000', '-probesize', '500000000'] : []),
     '-i', sdpPath,
-    ...decodeOutputArgs(),
+    ...(opts.copy ? ['-map', '0:v:0', '-c', 'copy', '-f', 'framecrc', '-'] : decodeOutputArgs()),
   ];
   const proc = spawnPeer('rtp-receiver', FFMPEG, args, { cwd: dir });
   const parser = new DecodeStatsParser();
   const waiters = new Set<() => void>();
+  let copied = 0;
   proc.onLine((line) => {
-    parser.feed(line);
+    if (opts.copy && /^0,\s*-?\d+,/.test(line)) copied++;
+    else parser.feed(line);
     for (const w of waiters) w();
   });
+  const stats = (): DecodeStats => (opts.copy ? { ...parser.stats(), frames: copied } : parser.stats());
 
   await withStartupGuard(`RTP receiver (ffmpeg on udp ${host}:${videoPort}${audioPort ? `/${audioPort}` : ''})`, () => [proc], async () => {
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
@@ -175,7 +191,7 @@ export async function startRtpReceiver(opts: RtpReceiverOptions): Promise<RtpRec
   const finish = (): Promise<DecodeStats & { stderrTail: string }> => {
     finished ??= (async () => {
       await proc.stop({ signal: 'SIGINT', timeoutMs: 3000 });
-      const r = { ...parser.stats(), stderrTail: proc.logTail(3000) };
+      const r = { ...stats(), stderrTail: proc.logTail(3000) };
       removeTempDir(dir);
       return r;
     })();
@@ -187,11 +203,11 @@ export async function startRtpReceiver(opts: RtpReceiverOptions): Promise<RtpRec
     videoPort,
     audioPort,
     sdpPath,
-    stats: () => parser.stats(),
+    stats,
     waitForFrames: (n, timeoutMs) =>
       new Promise((resolve, reject) => {
         const check = (): void => {
-          const s = parser.stats();
+          const s = stats();
           if (s.frames >= n) {
             cleanup();
             resolve(s);
@@ -199,7 +215,7 @@ export async function startRtpReceiver(opts: RtpReceiverOptions): Promise<RtpRec
         };
         const timer = setTimeout(() => {
           cleanup();
-          const s = parser.stats();
+          const s = stats();
           reject(new Error(`RTP receiver: ${s.frames}/${n} video frames after ${timeoutMs} ms\n${proc.logTail(1500)}`));
         }, timeoutMs);
         const cleanup = (): void => {

@@ -1,4 +1,4 @@
-// The lint configuration enforces DESIGN.md's import boundaries. A file under src/main/protocol
+// The lint configuration enforces the import boundaries of docs/ARCHITECTURE.md habits 1-2. A file under src/main/protocol
 // that imports node:net must fail lint; 'electron' is allowed only in the shell files.
 import { describe, expect, it } from 'vitest';
 import { ESLint } from 'eslint';
@@ -7,7 +7,7 @@ const eslint = new ESLint({ cwd: process.cwd() });
 
 async function restrictedImports(code: string, filePath: string): Promise<string[]> {
   const [res] = await eslint.lintText(code, { filePath });
-  return (res?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return (res?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message);
 }
 
 describe('import boundaries', () => {

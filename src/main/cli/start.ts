@@ -82,6 +82,7 @@ export async function runServe(args: string[], explainNoElectron = false): Promi
     events: studio,
     media: studio,
     staticDir,
+    mediaDir: join(dataDir, 'media'),
     ...(flags.port !== undefined ? { port: flags.port } : {}),
   });
   const why = explainNoElectron

@@ -1,5 +1,5 @@
 // Who may talk to the local engine. Browser mode binds 127.0.0.1 only, and every request must
-// carry the per-run token and come from our own origin (DESIGN.md "Electron security defaults").
+// carry the per-run token and come from our own origin (docs/ARCHITECTURE.md "Processes and transports", Security).
 // Host is checked against DNS rebinding; Origin against other web pages on this machine.
 import { timingSafeEqual, randomBytes } from 'node:crypto';
 

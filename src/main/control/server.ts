@@ -10,6 +10,7 @@ import { RequestSchema, type Dispatch, type RpcEvent, type RpcResponse } from '.
 import { decodeMedia, type MediaEndpoint } from '../../shared/media-wire';
 import { ProtocolError } from '../../shared/errors';
 import { checkRequest, newToken } from './guard';
+import { handleMediaFiles } from './media-files';
 
 export type EventSource = ApiEventSource;
 
@@ -18,6 +19,8 @@ export interface ControlServerOptions {
   events: EventSource;
   /** Folder with the built renderer (index.html). Without it only the API is served. */
   staticDir?: string;
+  /** Where uploaded media files are kept (media-files.ts); without it there are no uploads. */
+  mediaDir?: string;
   /** Where the renderer's media goes (binary messages on /media; control messages back as text). */
   media?: MediaEndpoint;
   port?: number;
@@ -56,6 +59,17 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   const mediaWss = new WebSocketServer({ noServer: true, maxPayload: MAX_MEDIA_MESSAGE });
   const server: Server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (opts.mediaDir && (u.pathname === '/media-files' || u.pathname.startsWith('/media-files/'))) {
+      // Uploads and playback of media files need the token like the API (a <video> sends no Origin).
+      const verdict = checkRequest(port(), token, { host: req.headers.host, origin: req.headers.origin, token: u.searchParams.get('token') }, true);
+      if (!verdict.ok) return send(res, verdict.status, verdict.reason);
+      void handleMediaFiles(req, res, u, opts.mediaDir).catch(() => {
+        if (!res.headersSent) send(res, 500, 'the media file could not be stored');
+        else res.destroy();
+      });
+      return;
+    }
     void serveStatic(req, res, port(), opts.staticDir);
   });
 

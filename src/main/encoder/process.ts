@@ -1,4 +1,4 @@
-// The ONLY child_process import in the project (DESIGN.md habit 2; eslint.config.mjs enforces it).
+// The ONLY child_process import in the project (docs/ARCHITECTURE.md habit 2; eslint.config.mjs enforces it).
 // Everything that runs ffmpeg, ffprobe, Electron or another tool goes through here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';

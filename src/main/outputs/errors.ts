@@ -1,4 +1,4 @@
-// One way to normalise what goes wrong in an output (DESIGN.md habit 5), and the one rule that
+// One way to normalise what goes wrong in an output (docs/ARCHITECTURE.md habit 5), and the one rule that
 // decides whether a retry can help (docs/ARCHITECTURE.md "Outputs"): a bad URL or key, a refused
 // publish or a key already in use, an untrusted certificate or a broken encoder stay broken however
 // often we try; every

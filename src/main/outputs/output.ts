@@ -1,4 +1,4 @@
-// The one interface every output implements (DESIGN.md): start, stop, write, stats, typed events.
+// The one interface every output implements (docs/ARCHITECTURE.md): start, stop, write, stats, typed events.
 // Lifecycle (docs/ARCHITECTURE.md "Outputs"): connecting → live → reconnecting → live … →
 // stopped | failed. A recoverable drop is a state ('reconnecting'); 'error' is emitted once, for
 // the terminal failure only. Every (re)connection starts at a keyframe: on 'live' the owner asks

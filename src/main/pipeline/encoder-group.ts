@@ -131,6 +131,7 @@ export class EncoderGroup extends TypedEmitter<EncoderGroupEvents> {
       codec: 'h264',
       targetKbps: this.target,
       actualKbps: Math.round(this.meter.kbps()),
+      bytes: this.meter.total,
       frames: this.frames,
       keyframes: this.keyframes,
       forcedKeyframes: this.limiter.stats.forced,

@@ -14,9 +14,9 @@ export interface StoredDestination {
   url: string;
   enabled: boolean;
   presetId?: string;
-  /** Own video bitrate, kbit/s. */
+  /** Own video bitrate (kbit/s). */
   videoBitrateKbps?: number;
-  /** RTMPS: the untrusted-certificate opt-out. */
+  /** RTMPS: the explicit, per-destination certificate opt-out. */
   allowUntrustedCertificate?: boolean;
 }
 
@@ -57,14 +57,14 @@ export interface DestinationLoadResult {
   problem?: string;
 }
 
+type Optional = 'presetId' | 'videoBitrateKbps' | 'allowUntrustedCertificate';
+
 /** Only the persisted fields, whatever else the object carries (a DestinationRecord has the secret). */
-export function toStored(
-  d: Omit<StoredDestination, 'presetId' | 'videoBitrateKbps' | 'allowUntrustedCertificate'> & { presetId?: string | undefined; videoBitrateKbps?: number | undefined; allowUntrustedCertificate?: boolean | undefined },
-): StoredDestination {
+export function toStored(d: Omit<StoredDestination, Optional> & { [K in Optional]?: StoredDestination[K] | undefined }): StoredDestination {
   const out: StoredDestination = { id: d.id, name: d.name, protocol: d.protocol, url: d.url, enabled: d.enabled };
   if (d.presetId !== undefined) out.presetId = d.presetId;
   if (d.videoBitrateKbps !== undefined) out.videoBitrateKbps = d.videoBitrateKbps;
-  if (d.allowUntrustedCertificate) out.allowUntrustedCertificate = true;
+  if (d.allowUntrustedCertificate === true && d.protocol === 'rtmps') out.allowUntrustedCertificate = true;
   return out;
 }
 

@@ -48,6 +48,9 @@ export class Live {
   private session: MediaSession | undefined;
   private starting: Promise<MediaSession> | undefined;
   private readonly outputs = new Map<string, Output>();
+  private readonly removing = new Set<string>();
+  /** Outputs waiting for the session to start. */
+  private readonly pending = new Set<string>();
   private readonly channels = new Set<(msg: MediaControl) => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private support: VideoSupport | undefined;
@@ -60,11 +63,11 @@ export class Live {
   ) {}
 
   get active(): boolean {
-    return this.session !== undefined || this.starting !== undefined;
+    return this.session !== undefined || this.starting !== undefined || this.pending.size > 0;
   }
 
   has(id: string): boolean {
-    return this.outputs.has(id);
+    return this.pending.has(id) || (this.outputs.has(id) && !this.removing.has(id));
   }
 
   output(id: string): Output | undefined {
@@ -73,8 +76,19 @@ export class Live {
 
   /** Adds an output (starting the session first if needed). Rejects if ffmpeg is missing. */
   async add(id: string, a: AddSpec): Promise<void> {
-    if (this.outputs.has(id)) return;
-    const session = await this.ensureSession(a.whipLikely);
+    if (this.outputs.has(id) || this.pending.has(id)) return;
+    // Stopped while the session was still starting: remove() takes it out of `pending`.
+    this.pending.add(id);
+    let session: MediaSession;
+    try {
+      session = await this.ensureSession(a.whipLikely);
+    } finally {
+      if (!this.pending.delete(id)) {
+        this.events.onState(id, 'stopped', undefined, {});
+        await this.maybeEnd();
+      } else this.pending.add(id);
+    }
+    if (!this.pending.delete(id)) return;
     const st = this.settings();
     const output = createOutput({ ...a.spec, id }, { ffmpegPath: session.ffmpegPath, videoBitrateKbps: a.videoBitrateKbps ?? st.videoBitrateKbps, audioBitrateKbps: st.audioBitrateKbps });
     this.outputs.set(id, output);
@@ -83,11 +97,23 @@ export class Live {
 
   /** Stops one output (its goodbye, the file finalised); ends the session after the last. */
   async remove(id: string): Promise<void> {
-    if (!this.outputs.has(id)) return;
-    const wasFailed = this.outputs.get(id)?.state === 'failed';
-    this.outputs.delete(id);
-    await this.session?.removeOutput(id);
-    if (!wasFailed) this.events.onState(id, 'stopped', undefined, {});
+    if (this.pending.delete(id)) {
+      this.events.onState(id, 'stopping', undefined, {});
+      return; // add() finishes the job when the session is up
+    }
+    const out = this.outputs.get(id);
+    if (!out || this.removing.has(id)) return;
+    this.removing.add(id);
+    const wasFailed = out.state === 'failed';
+    // An output still waiting for its configs has not said 'connecting' itself: the row has.
+    if (out.state === 'idle') this.events.onState(id, 'stopping', undefined, {});
+    try {
+      await this.session?.removeOutput(id); // its 'stopping' and 'stopped' reach the Studio on the way
+    } finally {
+      this.removing.delete(id);
+      this.outputs.delete(id);
+    }
+    if (!wasFailed && out.state !== 'stopped') this.events.onState(id, 'stopped', undefined, {});
     await this.maybeEnd();
   }
 
@@ -103,11 +129,13 @@ export class Live {
   engineStats(): Omit<EngineStats, 'cpuPercent'> {
     const s = this.session;
     const zero = { videoFrames: 0, videoDropped: 0, chunks: 0, audioChunks: 0, wrongSize: 0, bytes: 0, repeated: 0, superseded: 0 };
-    if (!s) return { mediaIn: zero, encoder: null, groups: [] };
+    const m = process.memoryUsage();
+    const memory = { rssMb: round1(m.rss / 1048576), heapUsedMb: round1(m.heapUsed / 1048576) };
+    if (!s) return { mediaIn: zero, encoder: null, groups: [], memory };
     const groups = s.groupStats();
     const frames = groups.reduce((n, g) => n + g.frames, 0);
     const keyframes = groups.reduce((n, g) => n + g.keyframes, 0);
-    return { mediaIn: { ...s.mediaIn }, encoder: { videoFrames: frames, keyframes, lagMs: Math.max(0, ...groups.map((g) => g.encodeMsP50 ?? 0)), aacPackets: 0, opusPackets: 0 }, groups };
+    return { mediaIn: { ...s.mediaIn }, encoder: { videoFrames: frames, keyframes, lagMs: Math.max(0, ...groups.map((g) => g.encodeMsP50 ?? 0)), aacPackets: 0, opusPackets: 0 }, groups, memory };
   }
 
   // ── video path and the renderer's media channels ────────────────────────────────────────────
@@ -239,3 +267,5 @@ export class Live {
     this.events.onVideo();
   }
 }
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;

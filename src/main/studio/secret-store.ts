@@ -1,4 +1,4 @@
-// Where stream keys and bearer tokens live at rest (DESIGN.md: "secrets stored with safeStorage";
+// Where stream keys and bearer tokens live at rest (docs/ARCHITECTURE.md "Persistence and secrets";
 // habit 7: never in logs, errors or stats). Three stores behind one interface:
 // - SafeStorageSecretStore: the desktop app. Electron's safeStorage (OS keychain / DPAPI /
 //   libsecret) encrypts each secret; the ciphertexts sit base64 in a JSON file. The structural

@@ -1,4 +1,4 @@
-// A small typed event emitter (DESIGN.md habit 4): every `on` returns its `off`, and
+// A small typed event emitter (docs/ARCHITECTURE.md habit 4): every `on` returns its `off`, and
 // `removeAll()` is what close() calls. Listener errors are isolated from the emitter.
 
 export type EventMap = Record<string, (...args: never[]) => void>;

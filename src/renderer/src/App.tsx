@@ -77,7 +77,7 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
         <ProgramView settings={state.settings} doc={state.sceneDoc} capture={state.capture} openLink={openLink} onProgram={onProgram} reportVideo={reportVideo} />
       </main>
       <aside className="right">
-        <DestinationsPanel api={conn.api} destinations={state.destinations} stats={stats} storage={state.secretStorage} />
+        <DestinationsPanel api={conn.api} destinations={state.destinations} stats={stats} storage={state.secretStorage} videoMissing={state.video.input === 'missing'} />
       </aside>
       <div className="bottom">
         <MixerPanel program={program} />

@@ -31,12 +31,6 @@ export function useStats(transport: EventfulTransport): StatsView {
   return view;
 }
 
-/** The latency figure a streamer compares: RTT for WHIP; send-queue delay (+ ping) for RTMP. */
-export function latencyOf(s: OutputStats): { ms: number; label: 'rtt' | 'queue' } | null {
-  if (s.protocol === 'whip') return s.rttMs === undefined ? null : { ms: s.rttMs, label: 'rtt' };
-  return { ms: s.queueMs + (s.pingMs ?? 0), label: 'queue' };
-}
-
 /** U = R / B where an estimate of the available bandwidth B exists. */
 export function utilizationOf(s: OutputStats): number | null {
   if (s.utilization !== undefined) return s.utilization;

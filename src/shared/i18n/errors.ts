@@ -1,9 +1,10 @@
-// User-facing error text (DESIGN.md habit 5): one place turns an ErrorInfo into English or
+// User-facing error text (docs/ARCHITECTURE.md habit 5): one place turns an ErrorInfo into English or
 // 简体中文. The localized cause summary comes first; the engine's detail (already redacted at
 // the source, habit 7) is kept after it, since it names the specific server, status or field.
 import type { ErrorCode, ErrorInfo } from '../errors';
+import type { FieldIssue } from '../validation';
 import { t, type Language } from './index';
-import type { MessageKey } from './en';
+import { en, type MessageKey } from './en';
 
 /** Every ErrorCode has a summary key; a code without one fails the type check here. */
 const KEY: { [C in ErrorCode]: `error.${C}` & MessageKey } = {
@@ -45,15 +46,36 @@ export interface ErrorTextOptions {
   target?: boolean;
 }
 
+function isMessageKey(k: string): k is MessageKey {
+  return Object.prototype.hasOwnProperty.call(en, k);
+}
+
+/** "Width must be a multiple of 4" / "宽度必须是 4 的倍数": the field's label, then the issue. */
+export function fieldIssueText(lang: Language, issue: FieldIssue): string {
+  const leaf = issue.path.split('.').pop() ?? '';
+  const labelKey = `field.${leaf}`;
+  const label = leaf === '' ? '' : isMessageKey(labelKey) ? t(lang, labelKey) : leaf;
+  const key = `validation.${issue.key}`;
+  const text = isMessageKey(key) ? t(lang, key, issue.params) : t(lang, 'validation.invalid');
+  if (label === '') return text;
+  return lang === 'zh-CN' ? `${label}${text}` : `${label} ${text}`;
+}
+
 /**
  * "Connection refused: connect ECONNREFUSED 10.0.0.1:1935 (status 503)" / "连接被拒绝：…".
- * Accepts the wire shape too ({code: string, message}), as destinations carry it.
+ * Accepts the wire shape too ({code: string, message}), as destinations carry it. Validation
+ * failures are worded from their keyed fields, not from the engine's English message.
  */
-export function errorText(lang: Language, info: ErrorInfo | { code: string; message: string; target?: string; status?: string }, opts: ErrorTextOptions = {}): string {
+export function errorText(
+  lang: Language,
+  info: ErrorInfo | { code: string; message: string; target?: string; status?: string; fields?: FieldIssue[] },
+  opts: ErrorTextOptions = {},
+): string {
   const zh = lang === 'zh-CN';
   const sep = zh ? '：' : ': ';
   let text = errorSummary(lang, info.code);
-  const detail = info.message.trim();
+  const fields = info.fields ?? [];
+  const detail = fields.length > 0 ? fields.map((f) => fieldIssueText(lang, f)).join(zh ? '；' : '; ') : info.message.trim();
   if (detail !== '' && detail !== text) text += sep + detail;
   if (info.status !== undefined && info.status !== '' && !detail.includes(info.status)) {
     const status = t(lang, 'error.status', { status: info.status });

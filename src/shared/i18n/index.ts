@@ -1,4 +1,4 @@
-// UI text in English and 简体中文 (DESIGN.md habit 5): `t(lang, key, params)` looks a key up and
+// UI text in English and 简体中文 (docs/ARCHITECTURE.md habit 5): `t(lang, key, params)` looks a key up and
 // fills {name} placeholders. en.ts is the source of truth for keys; zh-CN.ts must match it.
 import { en, type MessageKey } from './en';
 import { zhCN } from './zh-CN';

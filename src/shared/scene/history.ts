@@ -1,6 +1,7 @@
 // Undo/redo over immutable scene documents. Bounded; a new edit clears the redo stack.
 import type { SceneDoc } from './model';
 import { applyOp, type SceneOp } from './ops';
+import { NOT_UNDOABLE } from './op-schema';
 
 export class SceneHistory {
   private past: SceneDoc[] = [];
@@ -23,8 +24,8 @@ export class SceneHistory {
   /** Applies an operation; throws (leaving history untouched) when the op is invalid. */
   apply(op: SceneOp): SceneDoc {
     const next = applyOp(this.current, op);
-    // Switching scenes is navigation, not an edit: it does not enter the undo stack.
-    if (op.op !== 'setActiveScene') {
+    // Switching scenes is navigation and the mixer is live, not edits: they do not enter the undo stack.
+    if (!NOT_UNDOABLE.has(op.op)) {
       this.past.push(this.current);
       if (this.past.length > this.limit) this.past.shift();
       this.future = [];
@@ -37,7 +38,7 @@ export class SceneHistory {
     const prev = this.past.pop();
     if (prev) {
       this.future.push(this.current);
-      this.current = { ...prev, activeSceneId: prev.scenes.some((s) => s.id === this.current.activeSceneId) ? this.current.activeSceneId : prev.activeSceneId };
+      this.current = withNavigation(prev, this.current);
     }
     return this.current;
   }
@@ -46,7 +47,7 @@ export class SceneHistory {
     const next = this.future.pop();
     if (next) {
       this.past.push(this.current);
-      this.current = next;
+      this.current = withNavigation(next, this.current);
     }
     return this.current;
   }
@@ -57,4 +58,25 @@ export class SceneHistory {
     this.past = [];
     this.future = [];
   }
+}
+
+/**
+ * Undo and redo restore edits, not navigation or the live mixer: keep the current program and
+ * preview scenes and studio mode (where the scenes still exist), and every source's current audio.
+ */
+function withNavigation(doc: SceneDoc, now: SceneDoc): SceneDoc {
+  const has = (id: string): boolean => doc.scenes.some((s) => s.id === id);
+  const audio = new Map(now.scenes.flatMap((s) => s.sources.map((src) => [`${s.id}/${src.id}`, src.audio] as const)));
+  return {
+    ...doc,
+    activeSceneId: has(now.activeSceneId) ? now.activeSceneId : doc.activeSceneId,
+    studioMode: { ...now.studioMode, previewSceneId: has(now.studioMode.previewSceneId) ? now.studioMode.previewSceneId : doc.studioMode.previewSceneId },
+    scenes: doc.scenes.map((s) => ({
+      ...s,
+      sources: s.sources.map((src) => {
+        const a = audio.get(`${s.id}/${src.id}`);
+        return a ? { ...src, audio: a } : src;
+      }),
+    })),
+  };
 }

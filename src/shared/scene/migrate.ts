@@ -1,7 +1,7 @@
 // Versioned migrations of the saved scene document. Each step takes version N to N+1; load()
 // runs the steps needed and then validates the result, so a damaged file is a typed error.
 import { InputError } from '../errors';
-import { SCENE_DOC_VERSION, SceneDocSchema, defaultSettings, defaultTransform, type SceneDoc, type SourceKind } from './model';
+import { SCENE_DOC_VERSION, SceneDocSchema, defaultAudio, defaultSettings, defaultTransform, type SceneDoc, type SourceKind } from './model';
 
 type Json = Record<string, unknown>;
 
@@ -36,7 +36,35 @@ function v1to2(doc: Json, out: { width: number; height: number }): Json {
   };
 }
 
-const STEPS: Record<number, (doc: Json, out: { width: number; height: number }) => Json> = { 1: v1to2 };
+/**
+ * v3 adds the mixer channel to sources with sound (camera, media, screen: gain 0 dB, not muted,
+ * no offset; the mixer kept them in memory only before), `audio: false` to screen sources, studio
+ * mode (off, the preview on the program scene, swap on), and drops blob: media URLs, which were
+ * dead after a reload anyway (the source stays, with no file chosen).
+ */
+function v2to3(doc: Json): Json {
+  const scenes = Array.isArray(doc.scenes) ? doc.scenes : [];
+  return {
+    ...doc,
+    version: 3,
+    studioMode: { enabled: false, previewSceneId: doc.activeSceneId, swap: true },
+    scenes: scenes.filter(isObj).map((s) => ({
+      ...s,
+      sources: (Array.isArray(s.sources) ? s.sources : []).filter(isObj).map((src) => {
+        const settings = isObj(src.settings) ? { ...src.settings } : src.settings;
+        if (isObj(settings)) {
+          if (settings.kind === 'screen' && settings.audio === undefined) settings.audio = false;
+          if (settings.kind === 'media' && typeof settings.src === 'string' && settings.src.startsWith('blob:')) settings.src = '';
+        }
+        const kind = isObj(settings) ? settings.kind : undefined;
+        const withAudio = kind === 'camera' || kind === 'media' || kind === 'screen';
+        return withAudio && src.audio === undefined ? { ...src, settings, audio: defaultAudio() } : { ...src, settings };
+      }),
+    })),
+  };
+}
+
+const STEPS: Record<number, (doc: Json, out: { width: number; height: number }) => Json> = { 1: v1to2, 2: v2to3 };
 
 export function migrateSceneDoc(raw: unknown, out = { width: 1280, height: 720 }): SceneDoc {
   if (!isObj(raw)) throw new InputError('invalid-file', 'the scene file is not a JSON object');
@@ -56,10 +84,9 @@ export function migrateSceneDoc(raw: unknown, out = { width: 1280, height: 720 }
     const first = parsed.error.issues[0];
     throw new InputError('invalid-file', `the scene file is damaged: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`);
   }
-  const d = parsed.data;
-  if (!d.scenes.some((s) => s.id === d.activeSceneId)) {
-    const first = d.scenes[0];
-    if (first) return { ...d, activeSceneId: first.id };
-  }
+  let d = parsed.data;
+  const first = d.scenes[0];
+  if (first && !d.scenes.some((s) => s.id === d.activeSceneId)) d = { ...d, activeSceneId: first.id };
+  if (!d.scenes.some((s) => s.id === d.studioMode.previewSceneId)) d = { ...d, studioMode: { ...d.studioMode, previewSceneId: d.activeSceneId } };
   return d;
 }

@@ -4,7 +4,7 @@ import { InputError, TandemError } from '../errors';
 import type { z } from 'zod';
 import type { SceneDoc, SceneSource, SourceKind, StudioScene } from './model';
 import type { SceneOpSchema } from './op-schema';
-import { defaultSettings, defaultTransform } from './model';
+import { AUDIO_KINDS, defaultAudio, defaultSettings, defaultTransform } from './model';
 
 /** One edit. Defined by its zod schema (op-schema.ts), which validates it at process boundaries. */
 export type SceneOp = z.infer<typeof SceneOpSchema>;
@@ -46,7 +46,8 @@ export function applyOp(doc: SceneDoc, op: SceneOp): SceneDoc {
       const scenes = doc.scenes.filter((s) => s.id !== op.sceneId);
       const first = scenes[0];
       const activeSceneId = doc.activeSceneId === op.sceneId && first ? first.id : doc.activeSceneId;
-      return { ...doc, scenes, activeSceneId };
+      const previewSceneId = doc.studioMode.previewSceneId === op.sceneId ? activeSceneId : doc.studioMode.previewSceneId;
+      return { ...doc, scenes, activeSceneId, studioMode: { ...doc.studioMode, previewSceneId } };
     }
     case 'renameScene':
       return replaceScene(doc, { ...scene(doc, op.sceneId), name: op.name });
@@ -90,10 +91,48 @@ export function applyOp(doc: SceneDoc, op: SceneOp): SceneDoc {
       return mapSource(doc, op.sceneId, op.sourceId, (s) => ({ ...s, visible: op.visible }));
     case 'setLocked':
       return mapSource(doc, op.sceneId, op.sourceId, (s) => ({ ...s, locked: op.locked }));
+    case 'renameSource':
+      return mapSource(doc, op.sceneId, op.sourceId, (s) => ({ ...s, name: op.name }));
+    case 'duplicateScene': {
+      const sc = scene(doc, op.sceneId);
+      if (doc.scenes.some((s) => s.id === op.newId)) throw new InputError('invalid-argument', `a scene with id '${op.newId}' exists`);
+      // Sources keep their ids inside the copy (ids are unique per scene); the copy sits after the original.
+      const copy: StudioScene = { ...structuredClone(sc), id: op.newId, name: op.name };
+      const at = doc.scenes.indexOf(sc) + 1;
+      return { ...doc, scenes: [...doc.scenes.slice(0, at), copy, ...doc.scenes.slice(at)] };
+    }
+    case 'duplicateSource': {
+      const sc = scene(doc, op.sceneId);
+      const i = sc.sources.findIndex((s) => s.id === op.sourceId);
+      const src = sc.sources[i];
+      if (!src) throw new TandemError('not-found', `no source with id '${op.sourceId}' in '${sc.name}'`);
+      if (sc.sources.some((s) => s.id === op.newId)) throw new InputError('invalid-argument', `a source with id '${op.newId}' exists`);
+      const copy: SceneSource = { ...structuredClone(src), id: op.newId, name: op.name ?? src.name, locked: false };
+      return replaceScene(doc, { ...sc, sources: [...sc.sources.slice(0, i + 1), copy, ...sc.sources.slice(i + 1)] });
+    }
+    case 'setAudio':
+      return mapSource(doc, op.sceneId, op.sourceId, (s) => {
+        if (!s.audio) throw new InputError('invalid-argument', `'${s.name}' has no sound`);
+        return { ...s, audio: { ...s.audio, ...defined(op.audio) } };
+      });
+    case 'setStudioMode':
+      return { ...doc, studioMode: { ...doc.studioMode, enabled: op.enabled, ...(op.swap === undefined ? {} : { swap: op.swap }), ...(op.enabled && !doc.studioMode.enabled ? { previewSceneId: doc.activeSceneId } : {}) } };
+    case 'setPreviewScene':
+      scene(doc, op.sceneId);
+      return { ...doc, studioMode: { ...doc.studioMode, previewSceneId: op.sceneId } };
+    case 'transitionToProgram': {
+      if (!doc.studioMode.enabled) throw new InputError('invalid-argument', 'studio mode is off: a scene goes to program when chosen');
+      const program = doc.activeSceneId;
+      const preview = doc.studioMode.previewSceneId;
+      scene(doc, preview);
+      return { ...doc, activeSceneId: preview, studioMode: { ...doc.studioMode, previewSceneId: doc.studioMode.swap ? program : preview } };
+    }
   }
 }
 
-/** A new source of a kind, filling the output frame, with a unique id. */
+/** A new source of a kind, filling the output frame, with a unique id (and a mixer channel if it has sound). */
 export function newSource(kind: SourceKind, id: string, name: string, outW: number, outH: number): SceneSource {
-  return { id, name, visible: true, locked: false, transform: defaultTransform(outW, outH), settings: defaultSettings(kind) };
+  const src: SceneSource = { id, name, visible: true, locked: false, transform: defaultTransform(outW, outH), settings: defaultSettings(kind) };
+  if (AUDIO_KINDS.has(kind)) src.audio = defaultAudio();
+  return src;
 }

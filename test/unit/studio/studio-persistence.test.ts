@@ -33,4 +33,21 @@ describe('Studio persistence', () => {
     expect(c.getState().destinations).toEqual([]);
     await c.close();
   });
+
+  it('keeps the per-destination options: own video bitrate, the RTMPS certificate opt-out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-persist-'));
+    const a = new Studio({ mode: 'browser', dataDir: dir, secrets: new EncryptedFileSecretStore(dir) });
+    await a.load();
+    const lab = await a.addDestination({ name: 'Lab', protocol: 'rtmps', url: 'rtmps://lab.example:4443/live', secret: 'k', allowUntrustedCertificate: true, videoBitrateKbps: 1800 });
+    const plain = await a.addDestination({ name: 'Plain', protocol: 'rtmps', url: 'rtmps://live.example/app', secret: 'k2' });
+    await a.close();
+    const b = new Studio({ mode: 'browser', dataDir: dir, secrets: new EncryptedFileSecretStore(dir) });
+    await b.load();
+    expect(b.loadProblem).toBeUndefined();
+    const ds = b.listDestinations();
+    expect(ds.find((d) => d.id === lab.id)).toMatchObject({ allowUntrustedCertificate: true, videoBitrateKbps: 1800 });
+    expect(ds.find((d) => d.id === plain.id)?.allowUntrustedCertificate).toBeUndefined();
+    expect(ds.find((d) => d.id === plain.id)?.videoBitrateKbps).toBeUndefined();
+    await b.close();
+  });
 });

@@ -49,7 +49,10 @@ interface Connection {
   delivery: DeliveryTracker;
   connectedAt: number;
   /** Acknowledged bytes over time while the socket was backlogged: the estimate B. */
-  ackRate: { at: number; bytes: number }[];
+  /** Acknowledgements of the last 3 s: when, the bytes acknowledged, and whether we were backlogged. */
+  ackRate: { at: number; bytes: number; backlogged: boolean }[];
+  /** The last estimate of B and when it was made (held for a while across idle gaps). */
+  lastB: { kbps: number; at: number } | undefined;
   acks: number;
 }
 
@@ -93,7 +96,7 @@ export class RtmpOutput extends OutputBase<Connection> {
       app: t.app, tcUrl: t.tcUrl, streamKey: t.streamKey, target: this.target, send: (b) => socket.write(b),
       ...(this.opts.fourCcList === undefined ? {} : { fourCcList: this.opts.fourCcList }),
     });
-    const c: Connection = { socket, session, mux: new FlvMuxer(flvTracks(this.configs)), offs: [], ping: undefined, pingMs: undefined, delivery: new DeliveryTracker(), ackRate: [], acks: 0, connectedAt: 0 };
+    const c: Connection = { socket, session, mux: new FlvMuxer(flvTracks(this.configs)), offs: [], ping: undefined, pingMs: undefined, delivery: new DeliveryTracker(), ackRate: [], lastB: undefined, acks: 0, connectedAt: 0 };
     let settling: ((err: TandemError) => void) | undefined;
     c.offs.push(
       socket.on('data', (b) => session.receive(b)),
@@ -161,12 +164,15 @@ export class RtmpOutput extends OutputBase<Connection> {
     c.acks++;
     c.delivery.ackedUpTo(seq, now);
     const backlogged = c.socket.writableLength > 0 || this.queue.durationMs > 200;
-    if (!backlogged) {
-      c.ackRate = [];
-      return;
-    }
-    c.ackRate.push({ at: now, bytes: c.delivery.acked });
+    c.ackRate.push({ at: now, bytes: c.delivery.acked, backlogged });
     while (c.ackRate.length > 2 && now - c.ackRate[0]!.at > 3000) c.ackRate.shift();
+    // B is the acknowledged rate over a window in which we were mostly backlogged (the path, not
+    // the encoder, limited what was sent). The drop policy empties the queue now and then, and the
+    // gaps that follow would reset a stricter rule; they only make B a little low.
+    const first = c.ackRate[0]!;
+    const span = now - first.at;
+    const busy = c.ackRate.filter((a) => a.backlogged).length / c.ackRate.length;
+    if (span >= 1000 && busy >= 0.6) c.lastB = { kbps: Math.round(((c.delivery.acked - first.bytes) * 8) / span), at: now };
   }
 
   protected async close(c: Connection, reason: CloseReason): Promise<void> {
@@ -195,11 +201,10 @@ export class RtmpOutput extends OutputBase<Connection> {
     else if (now - c.connectedAt > 10_000 && c.acks === 0) s.deliveryNote = 'no-acks';
     s.backlogMs = Math.round(this.queue.durationMs);
     s.socketBacklogBytes = c.socket.writableLength;
-    const first = c.ackRate[0];
-    const last = c.ackRate[c.ackRate.length - 1];
-    if (first && last && last.at - first.at >= 500 && now - last.at < 2000) {
-      s.availableBitrateKbps = Math.round(((last.bytes - first.bytes) * 8) / (last.at - first.at));
-      if (s.availableBitrateKbps > 0) s.utilization = s.bitrateKbps / s.availableBitrateKbps;
+    // An estimate stays valid for 5 s: past that, the link may have changed unobserved.
+    if (c.lastB && now - c.lastB.at < 5000 && c.lastB.kbps > 0) {
+      s.availableBitrateKbps = c.lastB.kbps;
+      s.utilization = s.bitrateKbps / c.lastB.kbps;
     }
   }
 

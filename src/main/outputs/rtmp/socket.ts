@@ -1,4 +1,4 @@
-// The one file that touches node:net / node:tls for RTMP (DESIGN.md habit 2): open a TCP or TLS
+// The one file that touches node:net / node:tls for RTMP (docs/ARCHITECTURE.md habit 2): open a TCP or TLS
 // connection with a timeout, SNI for host names, certificate verification on unless the
 // destination explicitly opts out, and hand bytes and the close reason to the session glue.
 // Writes are gathered for the rest of the current tick and handed to the socket together

@@ -112,6 +112,12 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   private lastSr: Record<string, number> = {};
   /** performance.now() of the last RTCP packet from the server (receiver reports, feedback). */
   lastRtcpAt: number | undefined;
+  /**
+   * performance.now() of the last receiver report block about our video SSRC (RFC 3550 §6.4):
+   * the server still receives our video. A server can keep sending RTCP for audio while it has
+   * dropped the video (Janus after a renegotiation it disliked).
+   */
+  lastVideoReportAt: number | undefined;
   private counters = { bytesSent: 0, packetsSent: 0, nacks: 0, retransmits: 0, nackMissing: 0, nackThrottled: 0, plis: 0, firs: 0 };
 
   constructor(private readonly opts: WhipPeerOptions) {
@@ -220,11 +226,28 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     return buildSdpFrag(sdp, p.candidates, true);
   }
 
-  /** RFC 9725 §4.3.2 step 2: the server's sdpfrag becomes the new remote ICE details. */
+  /**
+   * RFC 9725 §4.3.2 step 2: the server's sdpfrag becomes the new remote ICE details, and the new
+   * connectivity checks start. werift 0.25.2 does not start them itself: its connect() skips a
+   * transport whose DTLS is still connected, so after a restart ICE would stay 'new' and only a
+   * peer that checks towards us could revive it (a server behind a relay or NAT never does).
+   */
   async applyRestartFragment(fragment: string): Promise<void> {
     const answer = applyRemoteIce(this.remoteAnswer, parseSdpFrag(fragment));
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
     this.remoteAnswer = answer;
+    const dtls = this.video.dtlsTransport;
+    const ice = dtls.iceTransport;
+    if (dtls.state === 'connected' && ice.connection.nominated === undefined) void ice.start().catch(() => undefined); // failure shows as no nominated pair
+  }
+
+  /**
+   * Whether ICE has a nominated pair now. A restart clears it until a new check succeeds, so this,
+   * unlike the connection state (werift reports 'completed' again before any check), proves that
+   * the new path works.
+   */
+  get iceConnected(): boolean {
+    return this.video.dtlsTransport.iceTransport.connection.nominated !== undefined;
   }
 
   /** A failed restart keeps the old session: drop the pending local offer. */
@@ -393,6 +416,7 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
       }
       if (bytes) this.congestion.rtcp(bytes, now);
     }
+    if ((p instanceof RtcpSrPacket || p instanceof RtcpRrPacket) && p.reports.some((r) => r.ssrc === this.video.ssrc)) this.lastVideoReportAt = now;
     if (!(p instanceof RtcpPayloadSpecificFeedback) || p.feedback.count !== FIR_COUNT) return;
     const entries = 'fir' in p.feedback ? p.feedback.fir : [];
     if (entries.length > 0 && !entries.some((e) => e.ssrc === this.video.ssrc)) return;

@@ -1,5 +1,5 @@
 // Small helpers of WhipOutput: waiting for ICE+DTLS (RFC 8445 §8 / RFC 8827), error typing
-// (DESIGN.md habit 5), loopback host candidates, random RTP timestamp bases (RFC 3550 §5.1).
+// (docs/ARCHITECTURE.md habit 5), loopback host candidates, random RTP timestamp bases (RFC 3550 §5.1).
 import { ConnectError, ProtocolError, TandemError } from '../../../shared/errors';
 import type { WhipPeer } from './peer';
 

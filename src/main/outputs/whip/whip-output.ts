@@ -17,10 +17,14 @@
 // the queued video is dropped and video waits for the next keyframe (asked for); audio never drops.
 //
 // A dead path is noticed within a few seconds (docs/ARCHITECTURE.md "Outputs"): ICE/DTLS
-// 'disconnected' or 'failed', or no RTCP from a server that had been sending it for
-// `rtcpTimeoutMs`. Recovery then follows RFC 9725: first an ICE restart by PATCH (§4.3.2); if
-// that fails, or the server answers 404/410 or the connection closes, the old session is DELETEd
-// (best effort, §4.4) and the base connects anew: a fresh POST, with the reconnect backoff.
+// 'disconnected' or 'failed', or, for `rtcpTimeoutMs`, no receiver report on our video from a
+// server that had been sending them (no RTCP at all from one that sends no video reports).
+// Recovery then follows RFC 9725: first an ICE restart by PATCH (§4.3.2), which counts only once
+// ICE has a new nominated pair; if that fails, or the server answers 404/410 or the connection
+// closes, or the previous restart was followed by no report on our video, the old session is
+// DELETEd (best effort, §4.4) and the base connects anew: a fresh POST, with the reconnect backoff.
+// The silence is measured from when the session went live or was last recovered, never from
+// before (a stale clock would drop a just-recovered session again at once).
 import { ConnectError, InputError, InvalidStateError, ProtocolError, TandemError } from '../../../shared/errors';
 import type { OutputStats } from '../../../shared/stats';
 import type { CodecConfig, EncodedPacket, H264Config, OpusConfig } from '../../protocol/media';
@@ -30,7 +34,7 @@ import type { ReconnectOptions } from '../reconnect';
 import { WhipHttpClient } from './http';
 import { mergeIceServers, type IceServer } from './link';
 import { WhipPeer, type PeerState } from './peer';
-import { profileLevelIdFromSps } from './sdp';
+import { iceParams, parseSdpFrag, profileLevelIdFromSps } from './sdp';
 import { defaultHostAddresses, randomU32, toTandem, waitConnected } from './session-util';
 
 export interface WhipOutputOptions {
@@ -84,6 +88,12 @@ interface Session {
   rtpBase: { video: number; audio: number };
   pumpTimer: ReturnType<typeof setTimeout> | undefined;
   watchdog: ReturnType<typeof setInterval> | undefined;
+  /** performance.now() when this session went live or was last recovered: RTCP silence counts from here at the earliest. */
+  aliveSince: number;
+  /** The server's ICE candidates (from the answer, or the last ICE restart that brought some). */
+  remoteCandidates: string[];
+  /** performance.now() of the last ICE restart that reconnected this session. */
+  restartedAt: number | undefined;
   offs: (() => void)[];
 }
 
@@ -118,7 +128,7 @@ export class WhipOutput extends OutputBase<Session> {
     if (!video) throw new InputError('invalid-argument', `WHIP output ${this.target} needs an H.264 video track`, { target: this.target });
     const http = this.newHttp();
     const peer = this.newPeer(video, audio);
-    const s: Session = { http, peer, serverIce: [], awaitKey: false, keyDrainUntil: 0, delivery: new DeliveryTracker(), connectedAt: 0, rtpBase: { video: randomU32(), audio: randomU32() }, pumpTimer: undefined, watchdog: undefined, offs: [] };
+    const s: Session = { http, peer, serverIce: [], awaitKey: false, keyDrainUntil: 0, delivery: new DeliveryTracker(), connectedAt: 0, rtpBase: { video: randomU32(), audio: randomU32() }, pumpTimer: undefined, watchdog: undefined, aliveSince: 0, remoteCandidates: [], restartedAt: undefined, offs: [] };
     const abort = (): void => http.close();
     signal.addEventListener('abort', abort);
     s.offs.push(
@@ -132,6 +142,7 @@ export class WhipOutput extends OutputBase<Session> {
         throw this.judgeReconnect(toTandem(e, this.target));
       });
       s.serverIce = session.iceServers;
+      s.remoteCandidates = iceParams(session.answer).candidates;
       try {
         await peer.setAnswer(session.answer).catch((cause: unknown) => {
           throw new ProtocolError(`WHIP server ${this.target} sent an SDP answer we cannot use`, { target: this.target, cause });
@@ -221,19 +232,67 @@ export class WhipOutput extends OutputBase<Session> {
     return this.restartConnection(new ConnectError('connection-closed', `WHIP output ${this.target}: ICE restart`, { target: this.target }));
   }
 
-  /** RFC 9725 §4.3.2: one ICE restart in place. False sends the base to a fresh POST. */
+  /**
+   * RFC 9725 §4.3.2: one ICE restart in place. False sends the base to a fresh POST.
+   * The restart has worked once ICE has a new nominated pair: the peer connection may still say
+   * 'connected' from before (a path that silently lost everything never left that state), and
+   * RTCP may still trickle in on the old sockets, so neither of those proves the new path.
+   */
   protected override async recover(s: Session): Promise<boolean> {
+    // The previous restart reconnected ICE but the server has not reported on our video since
+    // (Janus rejects H.264 when simple-whip-server replays the offer for a restart): another
+    // restart would end the same way, so the session is replaced.
+    if (s.restartedAt !== undefined && (heardAt(s.peer) ?? -Infinity) <= s.restartedAt) return false;
     const timeoutMs = this.opts.iceRestartTimeoutMs ?? 4000;
+    const deadline = performance.now() + timeoutMs;
     try {
       const frag = await s.peer.createRestartFragment(mergeIceServers(s.serverIce, this.opts.iceServers ?? []));
       const res = await s.http.restartIce(frag, timeoutMs);
-      await s.peer.applyRestartFragment(res.fragment);
-      await this.waitConnected(s.peer, undefined, timeoutMs);
+      await s.peer.applyRestartFragment(this.withCandidates(s, res.fragment));
+      const left = (): number => Math.max(1, deadline - performance.now());
+      await this.waitConnected(s.peer, undefined, left());
+      await this.waitIce(s, left());
+      s.aliveSince = performance.now();
+      s.restartedAt = s.aliveSince;
       return true;
     } catch {
       await s.peer.rollbackRestart().catch(() => undefined);
       return false;
     }
+  }
+
+  /**
+   * RFC 9725 §4.3.2: the server's 200 to an ICE restart carries new credentials and, optionally,
+   * new candidates. Without any (Janus sends none), the server's candidates from before still
+   * apply: without them the restarted agent would have nothing to check against, and the restart
+   * could only succeed if the server's own checks reached us.
+   */
+  private withCandidates(s: Session, fragment: string): string {
+    const given = parseSdpFrag(fragment).candidates;
+    if (given.length > 0) {
+      s.remoteCandidates = given;
+      return fragment;
+    }
+    if (s.remoteCandidates.length === 0) return fragment;
+    const body = fragment.endsWith('\n') ? fragment : `${fragment}\r\n`;
+    return `${body}${s.remoteCandidates.map((c) => `a=${c}\r\n`).join('')}a=end-of-candidates\r\n`;
+  }
+
+  /** Resolves once ICE has a nominated pair; rejects after `timeoutMs` or when stopped. */
+  private waitIce(s: Session, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const end = performance.now() + timeoutMs;
+      const poll = setInterval(() => {
+        const stopped = this.state === 'stopping' || this.state === 'stopped';
+        if (s.peer.iceConnected) done();
+        else if (stopped || performance.now() > end) done(new ConnectError('connection-timeout', `WHIP media to ${this.target}: ICE did not reconnect after the restart`, { target: this.target }));
+      }, 50);
+      const done = (err?: TandemError): void => {
+        clearInterval(poll);
+        if (err) reject(err);
+        else resolve();
+      };
+    });
   }
 
   protected override onConfig(config: CodecConfig): void {
@@ -278,10 +337,12 @@ export class WhipOutput extends OutputBase<Session> {
         }
       }),
     );
+    s.aliveSince = performance.now();
     s.watchdog = setInterval(() => {
-      const last = s.peer.lastRtcpAt;
-      if (this.state === 'live' && last !== undefined && performance.now() - last > rtcpTimeoutMs) {
-        this.dropped(s, new ConnectError('connection-timeout', `WHIP media to ${this.target}: no RTCP from the server for ${Math.round(rtcpTimeoutMs / 1000)} s`, { target: this.target }));
+      const last = heardAt(s.peer);
+      if (this.state === 'live' && last !== undefined && performance.now() - Math.max(last, s.aliveSince) > rtcpTimeoutMs) {
+        const what = s.peer.lastVideoReportAt === undefined ? 'no RTCP from the server' : 'no receiver report on our video from the server';
+        this.dropped(s, new ConnectError('connection-timeout', `WHIP media to ${this.target}: ${what} for ${Math.round(rtcpTimeoutMs / 1000)} s`, { target: this.target }));
       }
     }, 250);
   }
@@ -342,7 +403,7 @@ export class WhipOutput extends OutputBase<Session> {
     try {
       const frag = await s.peer.createRestartFragment(mergeIceServers(s.serverIce, this.opts.iceServers ?? []));
       const res = await s.http.restartIce(frag);
-      await s.peer.applyRestartFragment(res.fragment);
+      await s.peer.applyRestartFragment(this.withCandidates(s, res.fragment));
       await this.waitConnected(s.peer, signal, this.opts.connectTimeoutMs ?? 15_000);
     } catch {
       throw original;
@@ -350,3 +411,10 @@ export class WhipOutput extends OutputBase<Session> {
   }
 }
 
+/**
+ * When the server was last heard about our media: its last receiver report on our video, or, for
+ * a server that never sends one, its last RTCP of any kind. Undefined before either.
+ */
+function heardAt(peer: WhipPeer): number | undefined {
+  return peer.lastVideoReportAt ?? peer.lastRtcpAt;
+}

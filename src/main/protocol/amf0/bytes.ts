@@ -1,5 +1,5 @@
 // Big-endian byte reading and writing over Uint8Array, shared by the AMF0, FLV and RTMP codecs.
-// Every reader failure is a typed ProtocolError (DESIGN.md habit 3), never a RangeError.
+// Every reader failure is a typed ProtocolError (docs/ARCHITECTURE.md habit 3), never a RangeError.
 import { ProtocolError } from '../../../shared/errors';
 
 const utf8Encoder = new TextEncoder();

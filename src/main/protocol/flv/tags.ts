@@ -28,7 +28,6 @@ export const ExVideoPacketType = {
 } as const;
 
 export type FourCc = 'avc1' | 'hvc1' | 'av01';
-export const FOURCC_LIST: readonly FourCc[] = ['av01', 'hvc1', 'avc1'];
 
 /** A FourCC as the number onMetaData's videocodecid carries (Enhanced RTMP): 'hvc1' = 1752589105. */
 export function fourCcNumber(f: string): number {

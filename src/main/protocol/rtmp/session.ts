@@ -43,7 +43,10 @@ export interface RtmpSessionOptions {
   /** Random bytes for C1. */
   random?: (n: number) => Uint8Array;
   flashVer?: string;
-  /** Enhanced RTMP codecs to announce; null to leave `fourCcList` out of connect. */
+  /**
+   * Enhanced RTMP codecs to announce: only those this session can send (H.264 today, so
+   * ['avc1'] by default); null leaves `fourCcList` out of connect.
+   */
   fourCcList?: readonly string[] | null;
   /** Outgoing chunk size, set right after the handshake. OBS uses 4096. */
   chunkSize?: number;
@@ -135,7 +138,7 @@ export class RtmpClientSession extends TypedEmitter<RtmpSessionEvents> {
       swfUrl: this.opts.tcUrl,
       tcUrl: this.opts.tcUrl,
     };
-    const fourCc = this.opts.fourCcList === undefined ? ['av01', 'hvc1', 'avc1'] : this.opts.fourCcList;
+    const fourCc = this.opts.fourCcList === undefined ? ['avc1'] : this.opts.fourCcList;
     if (fourCc) cmdObj.fourCcList = [...fourCc];
     const connected = await this.call('connect', cmdObj, []);
     const info = amf0Props(connected.args[0] ?? null) ?? {};
@@ -193,8 +196,21 @@ export class RtmpClientSession extends TypedEmitter<RtmpSessionEvents> {
         this.sendMessage(acknowledgementMessage(this.bytesReceived >>> 0));
       }
     } catch (err) {
-      this.fail(err instanceof TandemError ? err : new ProtocolError(`${this.opts.target}: malformed data from the server`, { cause: err }));
+      this.fail(this.serverError(err));
     }
+  }
+
+  /**
+   * What the server's bytes broke, naming the destination: the handshake, chunk and AMF parsers
+   * know nothing of it, so their errors get it here (the code stays theirs).
+   */
+  private serverError(err: unknown): TandemError {
+    const t = this.opts.target;
+    if (err instanceof TandemError) {
+      if (err.target !== undefined) return err;
+      return new ProtocolError(`${t}: ${err.message}`, { target: t, cause: err, code: err.code, ...(err.status === undefined ? {} : { status: err.status }) });
+    }
+    return new ProtocolError(`${t}: malformed data from the server`, { target: t, cause: err });
   }
 
   sendMetadata(body: Uint8Array): void {

@@ -27,6 +27,7 @@ export function DestinationForm({ api, storage, editing, onDone }: Props) {
   const [url, setUrl] = useState(editing?.url ?? '');
   const [fields, setFields] = useState<Record<string, string>>({});
   const [secret, setSecret] = useState('');
+  const [allowUntrusted, setAllowUntrusted] = useState(editing?.allowUntrustedCertificate ?? false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const placeholders = useMemo(() => (preset?.urlTemplate ? templatePlaceholders(preset.urlTemplate) : []), [preset]);
@@ -46,11 +47,13 @@ export function DestinationForm({ api, storage, editing, onDone }: Props) {
     try {
       const finalUrl = resolveUrl();
       const finalName = name.trim() || preset?.name || finalUrl;
+      // The certificate opt-out exists only for RTMPS; it is sent (false too) so an edit can clear it.
+      const untrusted = protocol === 'rtmps' ? { allowUntrustedCertificate: allowUntrusted } : {};
       if (editing) {
-        await api.updateDestination({ id: editing.id, patch: { name: finalName, protocol, url: finalUrl, ...(secret ? { secret } : {}) } });
+        await api.updateDestination({ id: editing.id, patch: { name: finalName, protocol, url: finalUrl, ...(secret ? { secret } : {}), ...untrusted } });
       } else {
         if (preset?.secretRequired && !secret) throw new Error(tr('presets.fillPlaceholder', { name: isWhip ? tr('presets.bearerToken') : tr('presets.streamKey') }));
-        await api.addDestination({ name: finalName, protocol, url: finalUrl, ...(secret ? { secret } : {}) });
+        await api.addDestination({ name: finalName, protocol, url: finalUrl, ...(secret ? { secret } : {}), ...untrusted });
       }
       onDone();
     } catch (err) {
@@ -123,6 +126,19 @@ export function DestinationForm({ api, storage, editing, onDone }: Props) {
       <p className="hint" data-testid="secret-notice">
         {tr(NOTICE[storage])}
       </p>
+      {protocol === 'rtmps' && (
+        <>
+          <label style={{ flexDirection: 'row', alignItems: 'center', gap: 6 }}>
+            <input type="checkbox" data-testid="allow-untrusted" checked={allowUntrusted} onChange={(e) => setAllowUntrusted(e.target.checked)} />
+            {tr('destinations.allowUntrusted')}
+          </label>
+          {allowUntrusted && (
+            <p className="hint" style={{ color: '#ffb454' }} role="note" data-testid="allow-untrusted-warning">
+              {tr('destinations.allowUntrusted.warning')}
+            </p>
+          )}
+        </>
+      )}
       {error && (
         <div className="form-error" role="alert">
           {error}

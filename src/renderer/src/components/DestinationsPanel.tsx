@@ -1,20 +1,20 @@
 import { useEffect, useState } from 'react';
-import type { Destination, DestinationProtocol, StudioApi, StudioState } from '../../../shared/api';
-import type { OutputStats } from '../../../shared/stats';
+import type { Destination, StudioApi, StudioState } from '../../../shared/api';
 import { runAction } from '../actions';
 import { useT, type Tr } from '../i18n';
-import { latencyOf, utilizationOf, type StatsView } from '../useStats';
+import type { StatsView } from '../useStats';
 import { DestinationForm } from './DestinationForm';
-import { Sparkline } from './Sparkline';
+import { Comparison, StatsLine } from './DestinationStats';
 
 interface Props {
   api: StudioApi;
   destinations: Destination[];
   storage: StudioState['secretStorage'];
   stats: StatsView;
+  /** The engine gets no video from this window while capturing (StudioState.video.input). */
+  videoMissing?: boolean;
 }
 
-const PROTOCOL_LABEL: Record<DestinationProtocol, string> = { rtmp: 'RTMP', rtmps: 'RTMPS', whip: 'WHIP' };
 const ACTIVE = new Set<Destination['state']>(['connecting', 'live', 'reconnecting', 'stopping']);
 
 function useNow(active: boolean): number {
@@ -30,12 +30,13 @@ function useNow(active: boolean): number {
 function stateText(tr: Tr, d: Destination, now: number): string {
   if (d.state === 'reconnecting' && d.retry) {
     const s = Math.max(0, Math.ceil((d.retry.at - now) / 1000));
-    return s > 0 ? tr('state.reconnectingIn', { s }) : tr('state.reconnecting');
+    const attempt = d.retry.attempt;
+    return s > 0 ? tr('state.reconnectingIn', { s, attempt }) : tr('state.reconnectingNow', { attempt });
   }
   return tr(`state.${d.state}`);
 }
 
-export function DestinationsPanel({ api, destinations, stats, storage }: Props) {
+export function DestinationsPanel({ api, destinations, stats, storage, videoMissing = false }: Props) {
   const tr = useT();
   const [form, setForm] = useState<'add' | string | null>(null);
   const anyActive = destinations.some((d) => ACTIVE.has(d.state));
@@ -66,7 +67,7 @@ export function DestinationsPanel({ api, destinations, stats, storage }: Props) 
           return (
             <li key={d.id} className={`dest dest-${d.state}`} data-testid="destination" data-protocol={d.protocol} data-state={d.state}>
               <div className="dest-top">
-                <span className={`proto proto-${d.protocol}`}>{PROTOCOL_LABEL[d.protocol]}</span>
+                <span className={`proto proto-${d.protocol}`}>{tr(`protocol.${d.protocol}`)}</span>
                 <span className="dest-name">{d.name}</span>
                 <span className={`state state-${d.state}`} data-testid="dest-state">
                   {stateText(tr, d, now)}
@@ -86,8 +87,18 @@ export function DestinationsPanel({ api, destinations, stats, storage }: Props) 
                   {d.error.message}
                 </div>
               )}
+              {videoMissing && d.state === 'live' && (
+                <div className="dest-error" role="status" data-testid="dest-video-missing">
+                  {tr('destinations.videoMissing')}
+                </div>
+              )}
               {s && active && <StatsLine s={s} history={stats.history.get(d.id) ?? []} />}
               <div className="dest-actions">
+                {d.state === 'reconnecting' && (
+                  <button className="btn btn-quiet" data-testid="dest-retry" onClick={() => runAction(api.retryDestination({ id: d.id }))}>
+                    {tr('button.retryNow')}
+                  </button>
+                )}
                 <button className="btn btn-quiet" disabled={active} onClick={() => setForm(d.id)}>
                   {tr('button.edit')}
                 </button>
@@ -107,76 +118,5 @@ export function DestinationsPanel({ api, destinations, stats, storage }: Props) 
         })}
       </ul>
     </section>
-  );
-}
-
-function fmt(tr: Tr, v: number | null | undefined, unit: 'kbps' | 'ms' | 'percent'): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return tr('stats.notAvailable');
-  const value = unit === 'percent' ? Math.round(v * 100) : Math.round(v);
-  return tr(unit === 'kbps' ? 'stats.unit.kbps' : unit === 'ms' ? 'stats.unit.ms' : 'stats.unit.percent', { value });
-}
-
-function StatsLine({ s, history }: { s: OutputStats; history: number[] }) {
-  const tr = useT();
-  const lat = latencyOf(s);
-  return (
-    <div className="dest-stats" data-testid="dest-stats">
-      <dl>
-        <dt>{tr('stats.bitrate')}</dt>
-        <dd data-testid="stat-bitrate" data-value={s.bitrateKbps}>
-          {fmt(tr, s.bitrateKbps, 'kbps')}
-        </dd>
-        <dt>{lat?.label === 'rtt' ? tr('stats.rtt') : tr('stats.sendQueue')}</dt>
-        <dd>
-          {fmt(tr, lat?.ms, 'ms')}
-          {s.protocol !== 'whip' && s.pingMs !== undefined && <span className="muted"> ({tr('stats.ping')} {fmt(tr, s.pingMs, 'ms')})</span>}
-        </dd>
-        <dt>{tr('stats.bandwidthUse')}</dt>
-        <dd>{fmt(tr, utilizationOf(s), 'percent')}</dd>
-        <dt>{tr('stats.droppedFrames')}</dt>
-        <dd>{s.framesDropped}</dd>
-        <dt>{tr('stats.reconnects')}</dt>
-        <dd>{s.reconnects}</dd>
-      </dl>
-      <Sparkline values={history} label={tr('stats.bitrate')} />
-    </div>
-  );
-}
-
-/** When an RTMP and a WHIP destination are both live: the figures that decide, side by side. */
-function Comparison({ destinations, stats }: { destinations: Destination[]; stats: Map<string, OutputStats> }) {
-  const tr = useT();
-  const liveOf = (whip: boolean) =>
-    destinations.map((d) => (d.state === 'live' && (d.protocol === 'whip') === whip ? stats.get(d.id) : undefined)).find((s) => s !== undefined);
-  const rtmp = liveOf(false);
-  const whip = liveOf(true);
-  if (!rtmp || !whip) return null;
-  const rows: [string, (s: OutputStats) => string][] = [
-    [tr('stats.bitrate'), (s) => fmt(tr, s.bitrateKbps, 'kbps')],
-    [tr('stats.latency'), (s) => fmt(tr, latencyOf(s)?.ms, 'ms')],
-    [tr('stats.bandwidthUse'), (s) => fmt(tr, utilizationOf(s), 'percent')],
-    [tr('stats.droppedFrames'), (s) => String(s.framesDropped)],
-    [tr('stats.reconnects'), (s) => String(s.reconnects)],
-  ];
-  return (
-    <table className="compare" data-testid="comparison">
-      <caption>{tr('stats.comparison')}</caption>
-      <thead>
-        <tr>
-          <th />
-          <th>RTMP</th>
-          <th>WHIP</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(([label, f]) => (
-          <tr key={label}>
-            <th scope="row">{label}</th>
-            <td>{f(rtmp)}</td>
-            <td>{f(whip)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

@@ -47,7 +47,7 @@ export function StatusBar({ api, state, program, liveSince }: { api: StudioApi; 
           {tr('status.video.missing')}
         </span>
       )}
-      {restarts > 0 && <span className="status-warn">{tr('status.video.restarts', { count: restarts, error: stats?.encoders.lastError ?? '' })}</span>}
+      {restarts > 0 && <span className="status-warn" data-testid="encoder-restarts" data-count={restarts}>{tr('status.video.restarts', { count: restarts, error: stats?.encoders.lastError ?? '' })}</span>}
       <span>{tr('status.output', { width: state.settings.width, height: state.settings.height, fps: state.settings.fps })}</span>
       {engine && <span title={tr('status.cpu')}>{tr('status.cpuValue', { value: Math.round(engine.cpuPercent) })}</span>}
       <span>{tr('status.droppedFramesValue', { count: dropped + (engine?.mediaIn.repeated ?? 0), percent })}</span>

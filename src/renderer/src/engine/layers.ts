@@ -1,5 +1,6 @@
 // Turns scene sources into compositor layers. Each source kind keeps what it needs between
 // frames (a texture, a <video>, a 2D canvas for text) and refreshes it when its settings change.
+import { resolveMediaSrc } from './media-src';
 import type { SceneSource, SourceSettings } from '../../../shared/scene/model';
 import type { DrawLayer } from './compositor';
 import { createTexture } from './gl';
@@ -162,18 +163,32 @@ class VideoRuntime implements SourceRuntime {
     this.stop();
     try {
       if (s.kind === 'media') {
+        // A file's sound reaches the mixer through its MediaElementAudioSourceNode, which takes
+        // the element's output (no longer the speakers) and so honours `muted`: muted, the mixer
+        // got silence. A camera's microphone goes in as a MediaStream source, so its element
+        // stays muted (it would play the microphone otherwise).
+        this.media.muted = false;
         this.media.srcObject = null;
-        this.media.src = s.src;
+        const url = resolveMediaSrc(s.src);
+        if (!url) return;
+        this.media.src = url;
         this.media.loop = s.loop;
       } else if (s.kind === 'camera') {
+        this.media.muted = true;
         this.stream = await navigator.mediaDevices.getUserMedia({
           video: s.deviceId ? { deviceId: { exact: s.deviceId } } : true,
           audio: s.audioDeviceId === 'none' ? false : s.audioDeviceId ? { deviceId: { exact: s.audioDeviceId } } : true,
         });
         this.media.srcObject = this.stream;
       } else if (s.kind === 'screen') {
-        this.stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+        // The screen's or window's sound where the platform gives it (Chromium: a tab or the whole
+        // screen on Windows/ChromeOS; the desktop app adds system loopback on Windows).
+        this.stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: s.audio });
         this.media.srcObject = this.stream;
+      } else if (s.kind === 'microphone') {
+        this.stream = await navigator.mediaDevices.getUserMedia({ video: false, audio: s.deviceId ? { deviceId: { exact: s.deviceId } } : true });
+        this.media.srcObject = this.stream;
+        this.media.muted = true; // heard through the mixer, not the element
       } else return;
       if (this.disposed) return this.stop();
       await this.media.play();
@@ -206,6 +221,7 @@ export function createRuntime(gl: WebGL2RenderingContext, src: SceneSource): Sou
     case 'media':
     case 'camera':
     case 'screen':
+    case 'microphone':
       return new VideoRuntime(gl);
   }
 }

@@ -90,8 +90,15 @@ export class Program {
     // preview makes the page compositor read the canvas back too. Measured at 720p30 on 2 cores
     // (8 s of capture): frames reaching the engine were 37 with sync readback + preview every
     // frame, 43 with PBO + preview, 86 with PBO and no preview. So while capturing on software GL
-    // the preview refreshes every third frame; readback stays asynchronous (PBO + fence).
+    // the preview refreshes every third frame.
+    // Readback is synchronous there: a PBO fence only signals once the GPU process has run the
+    // commands before it, and for a hidden page (minimised window) it does not run them until
+    // something waits on it, so the fences never signalled and video stopped. Measured on the
+    // WebCodecs path (720p30, default scene, load 6-7, 8 s windows, chunks/s at the engine):
+    // PBO 9.0 / 7.7 visible and 2.9 / 4.1 hidden, capture → packet p50 410-530 ms; sync 15-22
+    // visible and 16-22 hidden, p50 100-200 ms.
     this.software = isSoftwareGl(this.compositor.gl);
+    if (this.software) this.compositor.readback = 'sync';
     this.clock = new FrameClock(fps, performance.now());
     this.clockWorker = new ClockWorker();
     this.clockWorker.onmessage = () => this.frame();

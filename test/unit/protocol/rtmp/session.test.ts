@@ -62,7 +62,7 @@ describe('RtmpClientSession publish flow', () => {
     expect(cmds.map((c) => c.transactionId)).toEqual([1, 2, 3, 4, 5]);
     expect(cmds[0]!.commandObject).toEqual({
       app: 'live', type: 'nonprivate', flashVer: 'FMLE/3.0 (compatible; TandemStudio)', swfUrl: 'rtmp://127.0.0.1/live',
-      tcUrl: 'rtmp://127.0.0.1/live', fourCcList: ['av01', 'hvc1', 'avc1'],
+      tcUrl: 'rtmp://127.0.0.1/live', fourCcList: ['avc1'], // only what this session sends (H.264)
     });
     expect(cmds[1]!.args).toEqual([KEY]);
     expect(cmds[4]!.args).toEqual([KEY, 'live']);

@@ -16,6 +16,10 @@
 //   dropped with probability `lossRate` (both directions) and otherwise delivered `rttMs / 2`
 //   later. An outage drops everything.
 // Every timer is cleared and every socket closed by close().
+// Used by the impairment bench (bench/compare/) and by the fault tests (test/e2e/faults-*.test.ts),
+// which call blackhole(ms): forwarding stops in both directions while every socket stays open, as
+// when a path silently loses everything; `counters.connections` counts accepted TCP connections
+// (or distinct UDP client sources), i.e. connection attempts.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket, type RemoteInfo } from 'node:dgram';
 
@@ -50,6 +54,11 @@ abstract class RelayBase {
   outage(ms: number): void {
     this.outageUntil = performance.now() + ms;
     this.onOutage(ms);
+  }
+
+  /** The fault tests' name for an outage: nothing is forwarded for `ms`, no socket is closed. */
+  blackhole(ms: number): void {
+    this.outage(ms);
   }
 
   protected inOutage(): boolean {
@@ -222,6 +231,7 @@ export class UdpRelay extends RelayBase {
     const key = `${rinfo.address}:${rinfo.port}`;
     let u = this.upstream.get(key);
     if (!u) {
+      this.counters.connections++;
       const sock = createSocket('udp4');
       u = sock;
       this.upstream.set(key, sock);

@@ -1,5 +1,5 @@
-// Receivers behind a capped link: a namespace of ours (test/peers/netns.ts) joined by a veth pair,
-// with `tc qdisc replace dev <root-side veth> root tbf rate <B>mbit burst 32kbit latency 400ms`,
+// Receivers behind a capped link, for bench/compare and the integration tests: a namespace of ours
+// (test/peers/netns.ts) joined by a veth pair, with `tc qdisc replace dev <root-side veth> root tbf rate <B>mbit burst 32kbit latency 400ms`,
 // i.e. the root → namespace direction (the publisher's sending direction) is capped at B. The
 // reverse direction (RTP forwards, the RTMP player's download) is not shaped.
 //   NsNginx: nginx-rtmp inside its own namespace, listening on the ns-side address.
@@ -8,10 +8,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createNetns, type Netns } from '../../test/peers/netns';
-import { NGINX_BIN, nginxConf } from '../../test/peers/nginx';
-import { waitForTcp } from '../../test/peers/ports';
-import { makeTempDir, removeTempDir, withStartupGuard, type PeerProcess } from '../../test/peers/proc';
+import { createNetns, type Netns } from './netns';
+import { NGINX_BIN, nginxConf } from './nginx';
+import { waitForTcp } from './ports';
+import { makeTempDir, removeTempDir, withStartupGuard, type PeerProcess } from './proc';
 
 export interface QdiscCounters {
   bytes: number;
