@@ -5,9 +5,14 @@
 //     a test sees the same loss pattern on every run for the same traffic;
 //   - delay: `rttMs / 2` each way (one timer per datagram; order kept);
 //   - `filter(dir, datagram)`: return false to drop one (e.g. only RTCP, or only media).
+// Its sockets get a 4 MiB receive buffer (net.core.rmem_max here): the relay shares its event loop
+// with the publisher, and with the default 208 KiB a busy moment lost more datagrams in the kernel
+// (Udp RcvbufErrors) than the impairment dropped — loss nobody asked for, in bursts.
 // The target can be set late (the receiver's candidate is known only from its answer). close()
 // clears every timer and socket.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+
+const RECV_BUFFER = 4 << 20;
 
 export interface Impairment {
   rttMs: number;
@@ -64,7 +69,7 @@ export class LossyUdpRelay {
   }
 
   async listen(): Promise<number> {
-    const s = createSocket('udp4');
+    const s = createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER });
     this.pub = s;
     s.on('error', () => undefined);
     s.on('message', (msg, rinfo) => this.fromClient(msg, rinfo));
@@ -93,7 +98,7 @@ export class LossyUdpRelay {
     const key = `${rinfo.address}:${rinfo.port}`;
     let u = this.upstream.get(key);
     if (!u) {
-      const sock = createSocket('udp4');
+      const sock = createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER });
       u = sock;
       this.upstream.set(key, sock);
       sock.on('error', () => undefined);

@@ -6,13 +6,14 @@
 //   (congestion.ts), abs-send-time (REMB), RTX on its own SSRC (RFC 4588, apt = H.264).
 //   Payload types are fixed: Opus 96, H.264 97, RTX 98 (what werift numbered before, in codec order).
 //   NACK (RFC 4585 §6.2.1) is answered here, not by werift (docs/ARCHITECTURE.md "WHIP loss
-//   repair"): from a RetransmissionBuffer of ≥ nackHistoryMs, at most once per RTT per packet,
-//   each an RTX packet (RFC 4588 §4) — or the packet again on the media SSRC without RTX — with a
-//   transport-wide sequence number of its own, MID and abs-send-time,
+//   repair"): from a RetransmissionBuffer of ≥ nackHistoryMs, at most once per RTT per packet, in
+//   1-3 copies (repair.ts), each an RTX packet (RFC 4588 §4) — or the packet again on the media
+//   SSRC without RTX — with a transport-wide sequence number of its own, MID and abs-send-time,
 //   through the pacer ahead of new video. werift's own answer (a 128-packet cache, unpaced, every
 //   repeat of a NACK, the ORIGINAL transport-wide number) is switched off.
 //   Video sequence numbers are given as packets leave the pacer, so video the last resort drops
-//   from the pacer leaves no gap the receiver would NACK in vain.
+//   from the pacer leaves no gap the receiver would NACK in vain. Video packets carry the
+//   playout-delay extension once repairs are asked for (repair.ts: the receiver cannot know RTT).
 //   PLI (RFC 4585 §6.3.1) via sender.onPictureLossIndication; FIR (RFC 5104 §4.3.1) does not reach
 //   the sender in werift, so it is caught on the DTLS transport's RTCP, as is the feedback for the
 //   estimator (re-serialised: the estimator parses bytes with its own, fuzzed parser).
@@ -43,6 +44,7 @@ import {
 } from 'werift';
 import { TypedEmitter } from '../../util/emitter';
 import { RetransmissionBuffer, historySize, type SentPacket } from './history';
+import { RepairPolicy, playoutDelayPayload, repairCopies } from '../../protocol/rtp/repair';
 import { Pacer } from './pacer';
 import { Congestion, type DeliverySink } from './congestion';
 import { MAX_RTP_PAYLOAD, packetizeH264 } from '../../protocol/rtp/h264';
@@ -56,6 +58,7 @@ const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-ex
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 // abs-send-time lets a receiver without transport-cc estimate bandwidth and send REMB.
 const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
+const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
 
 export type { PeerEvents, PeerState, PeerStats, WhipPeerOptions } from './peer-types';
 
@@ -103,6 +106,7 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   private videoSeq = Math.floor(Math.random() * 0x10000);
   private readonly opus: OpusPacketizer;
   private readonly history: RetransmissionBuffer;
+  private readonly repair = new RepairPolicy();
   private readonly pacer: Pacer<Outgoing>;
   private readonly offs: (() => void)[] = [];
   private congestion: Congestion;
@@ -126,6 +130,7 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     const mid = new RTCRtpHeaderExtensionParameters({ id: 1, uri: MID_URI });
     const twcc = new RTCRtpHeaderExtensionParameters({ id: 2, uri: TWCC_URI });
     const absSendTime = new RTCRtpHeaderExtensionParameters({ id: 3, uri: ABS_SEND_TIME_URI });
+    const playoutDelay = new RTCRtpHeaderExtensionParameters({ id: 4, uri: PLAYOUT_DELAY_URI });
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers.map((s) => ({ ...s })),
       iceStunGatherTimeout: opts.iceStunGatherTimeoutSec,
@@ -159,7 +164,7 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
       // for both got two ids, and Chromium's bundled transport then took one of them as the
       // transport-wide-cc id — the audio packets' sequence numbers were never fed back and counted
       // as lost (~14 % phantom loss at 2.5 Mbit/s). The same instances in both lists keep one id.
-      headerExtensions: { audio: [mid, twcc], video: [mid, twcc, absSendTime] },
+      headerExtensions: { audio: [mid, twcc], video: [mid, twcc, absSendTime, playoutDelay] },
     });
     const stream = new MediaStream();
     this.audio = this.pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly', streams: [stream] }).sender;
@@ -288,8 +293,9 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   sendVideo(nalus: readonly Uint8Array[], ts: number, captureUs: number, queuedMs = performance.now()): number {
     if (this.closed) return 0;
     // Sequence numbers are given in dispatch(), as each packet leaves the pacer.
+    const pd = this.playoutDelayExtension();
     const packets = packetizeH264(nalus, MAX_RTP_PAYLOAD).map(({ payload, marker }) => {
-      const header = new RtpHeader({ sequenceNumber: 0, timestamp: ts >>> 0, marker, payloadType: 0 });
+      const header = new RtpHeader({ sequenceNumber: 0, timestamp: ts >>> 0, marker, payloadType: 0, ...(pd ? { extensions: [pd] } : {}) });
       return new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
     });
     this.pacer.push(
@@ -424,6 +430,14 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     this.emit('fir');
   }
 
+  /** The playout-delay extension for the video packets (repair.ts), once repairs were asked for. */
+  private playoutDelayExtension(): { id: number; payload: Buffer } | undefined {
+    const d = this.repair.playoutDelay(performance.now());
+    if (!d) return undefined;
+    const e = internals(this.video).headerExtensions.find((x) => x.uri === PLAYOUT_DELAY_URI);
+    return e ? { id: e.id, payload: Buffer.from(playoutDelayPayload(d.minMs, d.maxMs)) } : undefined;
+  }
+
   /** A Generic NACK: the packets held and not resent within one RTT go to the pacer's retransmission lane. */
   private onNack(nack: GenericNack): void {
     this.counters.nacks++;
@@ -434,8 +448,14 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     this.counters.nackMissing += a.missing;
     this.counters.nackThrottled += a.throttled;
     if (a.packets.length === 0) return;
+    for (const p of a.packets) if (p.resends === 1) this.repair.onRepair(now - p.sentMs, now);
     const si = internals(this.video);
-    const items = a.packets.map((p) => {
+    // Each copy is a packet of its own (RTX sequence number, transport-wide number); copies after
+    // the first go after all first copies of this NACK, so one burst loss does not take them all.
+    const copies = repairCopies(this.congestion.target().lossFraction);
+    const wanted: SentPacket[] = [];
+    for (let c = 0; c < copies; c++) wanted.push(...a.packets);
+    const items = wanted.map((p) => {
       let rtp: RtpPacket;
       if (si.rtxPayloadType !== undefined) {
         // RFC 4588 §4: the original sequence number, then the original payload.
