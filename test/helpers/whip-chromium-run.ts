@@ -7,17 +7,30 @@
 //   - Chromium's inbound-rtp counters over the window (freezes, NACKs, retransmissions, jitter
 //     buffer), the output's stats at the end, and a sample of the controller every 500 ms.
 import type { OutputStats } from '../../src/shared/stats';
+import type { H264Config } from '../../src/main/protocol/media';
 import { WhipOutput, type WhipOutputOptions } from '../../src/main/outputs/whip/whip-output';
 import type { LaunchedNetnsChromium } from '../peers/chromium';
 import { ChromiumReceiver, type InboundVideo, type ReceiverOptions } from './chromium-receiver';
 import { LossyUdpRelay, type Impairment } from './lossy-udp-relay';
-import { ClipPlayer, loadClip, stripClip, type ClipOptions } from './strip-clip';
+import { ClipPlayer, loadClip, stripClip, type ClipOptions, type LoadedClip } from './strip-clip';
 
 export const CLIP_720P: ClipOptions = { width: 1280, height: 720, fps: 30, kbps: 2500, seconds: 40, gop: 60 };
+
+/** What feeds the output instead of a ClipPlayer (e.g. ladder-clip.ts's adaptive sink). */
+export interface RunSource {
+  config: H264Config;
+  /** seq → wall-clock µs each frame was last emitted. */
+  captured: ReadonlyMap<number, number>;
+  /** Every emission [seq, µs], when the clip loops within a run (else `captured` is used). */
+  emissions?: readonly (readonly [number, number])[];
+  start(out: WhipOutput): void;
+  stop(): void;
+}
 
 export interface RunOptions {
   chromium: LaunchedNetnsChromium;
   clip?: ClipOptions;
+  source?: RunSource;
   impairment: Impairment;
   seed?: number;
   seconds: number;
@@ -47,6 +60,7 @@ export interface RunResult {
   gaps: [number, number, number][];
 }
 
+const MAX_LATENCY_MS = 5000;
 const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]! : NaN;
@@ -56,17 +70,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export async function runWhipIntoChromium(o: RunOptions): Promise<RunResult> {
   const clipOpts = o.clip ?? CLIP_720P;
-  const clip = loadClip(await stripClip(clipOpts), clipOpts);
+  const source = o.source ?? clipSource(loadClip(await stripClip(clipOpts), clipOpts));
   const { chromium } = o;
   const relay = new LossyUdpRelay(undefined, o.impairment, chromium.netns.hostAddr, o.seed ?? 7);
   await relay.listen();
   const rx = await ChromiumReceiver.open(chromium.browser, chromium.netns, { ...o.receiver, relay: { port: relay.port, setTarget: (t) => relay.setTarget(t) } });
   const out = new WhipOutput({ id: 'whip-chromium-run', url: rx.url, videoBitrateKbps: clipOpts.kbps, audioBitrateKbps: 64, iceAdditionalHostAddresses: ['127.0.0.1'], ...o.output });
-  const player = new ClipPlayer(clip, { opus: true });
-  player.onPacket((p) => out.write(p));
   try {
-    await out.start([clip.config, { codec: 'opus', sampleRate: 48000, channels: 2 }]);
-    player.start();
+    await out.start([source.config, { codec: 'opus', sampleRate: 48000, channels: 2 }]);
+    source.start(out);
     await o.onLive?.(rx);
     for (let i = 0; i < 75 && rx.arrivals.length === 0; i++) {
       await rx.poll();
@@ -93,10 +105,11 @@ export async function runWhipIntoChromium(o: RunOptions): Promise<RunResult> {
     for (const a of rx.arrivals) (readings.get(a.seq) ?? readings.set(a.seq, []).get(a.seq)!).push(a.atUs);
     let framesSent = 0;
     const lat: number[] = [];
-    for (const [seq, at] of player.captured) {
+    for (const [seq, at] of source.emissions ?? source.captured) {
       if (at < fromUs || at >= toUs) continue;
       framesSent++;
-      const shown = readings.get(seq)?.find((t) => t > at);
+      // A reading more than MAX_LATENCY_MS later is a later loop's (or too late to count as shown).
+      const shown = readings.get(seq)?.find((t) => t > at && t - at < MAX_LATENCY_MS * 1000);
       if (shown !== undefined) lat.push((shown - at) / 1000);
     }
     const chromiumWindow: InboundVideo = {};
@@ -109,9 +122,22 @@ export async function runWhipIntoChromium(o: RunOptions): Promise<RunResult> {
     }
     return { gaps, framesSent, framesShown: lat.length, latencyMs: { p50: quantile(lat, 0.5), p95: quantile(lat, 0.95) }, chromium: chromiumWindow, output, samples, relay: { ...relay.counts }, answer: rx.answer };
   } finally {
-    player.stop();
+    source.stop();
     await out.stop().catch(() => undefined);
     await rx.close();
     await relay.close();
   }
+}
+
+function clipSource(clip: LoadedClip): RunSource {
+  const player = new ClipPlayer(clip, { opus: true });
+  return {
+    config: clip.config,
+    captured: player.captured,
+    start: (out) => {
+      player.onPacket((p) => out.write(p));
+      player.start();
+    },
+    stop: () => player.stop(),
+  };
 }

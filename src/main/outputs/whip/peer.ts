@@ -13,7 +13,7 @@
 //   repeat of a NACK, the ORIGINAL transport-wide number) is switched off.
 //   Video sequence numbers are given as packets leave the pacer, so video the last resort drops
 //   from the pacer leaves no gap the receiver would NACK in vain. Video packets carry the
-//   playout-delay extension once repairs are asked for (repair.ts: the receiver cannot know RTT).
+//   playout-delay extension (repair.ts: the receiver cannot know RTT).
 //   PLI (RFC 4585 §6.3.1) via sender.onPictureLossIndication; FIR (RFC 5104 §4.3.1) does not reach
 //   the sender in werift, so it is caught on the DTLS transport's RTCP, as is the feedback for the
 //   estimator (re-serialised: the estimator parses bytes with its own, fuzzed parser).
@@ -430,10 +430,9 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     this.emit('fir');
   }
 
-  /** The playout-delay extension for the video packets (repair.ts), once repairs were asked for. */
+  /** The playout-delay extension for the video packets (repair.ts), when the receiver negotiated it. */
   private playoutDelayExtension(): { id: number; payload: Buffer } | undefined {
     const d = this.repair.playoutDelay(performance.now());
-    if (!d) return undefined;
     const e = internals(this.video).headerExtensions.find((x) => x.uri === PLAYOUT_DELAY_URI);
     return e ? { id: e.id, payload: Buffer.from(playoutDelayPayload(d.minMs, d.maxMs)) } : undefined;
   }

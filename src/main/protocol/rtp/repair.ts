@@ -17,21 +17,27 @@
 //    repairs take — a NACK for a packet arrives `age` after the packet left, and its repair reaches
 //    the receiver about that much after the original would have — so it asks for a minimum delay
 //    of the recent 95th percentile of `age` plus a margin (a lost NACK is repeated by the receiver
-//    ~100 ms later). The minimum rises at once and falls by at most DECAY_MS_PER_S when repairs get
-//    faster or stop (the receiver then slowly catches up, without skipping frames); with no repair
-//    for QUIET_MS it is back to 0. Bounded by MAX_MIN_DELAY_MS: beyond that, latency costs more than
-//    the freezes it saves. Maximum: 10 s (libwebrtc's default), so the receiver's own jitter
-//    estimate still applies above the minimum.
+//    ~100 ms later). The minimum rises at once and falls by at most decayMsPerS when repairs get faster;
+//    once fewer than minSamples repairs were asked for in the last windowMs (a loss burst that
+//    ended: the start on a capped link, a congestion episode) it is 0 again, at once (libwebrtc
+//    moves its current delay towards a new target by ≤ 100 ms/s, so no frame is skipped). Bounded
+//    by maxMinDelayMs: beyond that, latency costs more than the freezes it saves. Maximum: 10 s
+//    (libwebrtc's default), so the receiver's own jitter estimate still applies above the minimum.
+//    With no repairs to wait for, the maximum is idleMaxDelayMs: libwebrtc's jitter estimate sizes
+//    its buffer for the largest frame (a keyframe queued at a capped link: ~0.5 s of buffer at
+//    3 Mbit/s with 70-100 KB keyframes), latency a live stream should not pay when nothing needs
+//    repairing; a frame later than that is shown when it arrives.
 
 /** The chance that every copy of a repair is lost that the copies are chosen for. */
 export const RESIDUAL_REPAIR_LOSS = 0.001;
 export const MAX_REPAIR_COPIES = 3;
 export const PLAYOUT = {
-  windowMs: 10_000,
-  minSamples: 3,
+  windowMs: 5000,
+  minSamples: 5,
   marginMs: 50,
   maxMinDelayMs: 1000,
   maxDelayMs: 10_000,
+  idleMaxDelayMs: 250,
   decayMsPerS: 50,
 } as const;
 
@@ -59,23 +65,18 @@ export class RepairPolicy {
   private readonly ages: { at: number; ms: number }[] = [];
   private minMs = 0;
   private lastUpdate: number | undefined;
-  /** Whether any repair was asked for yet (before that no extension is sent at all). */
-  active = false;
-
   /** A NACK asked for a packet that left `ageMs` ago (its first retransmission). */
   onRepair(ageMs: number, nowMs: number): void {
     if (!Number.isFinite(ageMs) || ageMs < 0 || !Number.isFinite(nowMs)) return;
     this.ages.push({ at: nowMs, ms: Math.min(ageMs, 10_000) });
     if (this.ages.length > 500) this.ages.splice(0, this.ages.length - 500);
-    this.active = true;
     this.update(nowMs);
   }
 
-  /** The delay to ask for now (undefined before the first repair: send no extension). */
-  playoutDelay(nowMs: number): PlayoutDelay | undefined {
-    if (!this.active) return undefined;
+  /** The delay to ask for now. */
+  playoutDelay(nowMs: number): PlayoutDelay {
     this.update(nowMs);
-    return { minMs: this.minMs, maxMs: PLAYOUT.maxDelayMs };
+    return { minMs: this.minMs, maxMs: this.minMs > 0 ? PLAYOUT.maxDelayMs : PLAYOUT.idleMaxDelayMs };
   }
 
   private update(nowMs: number): void {
@@ -89,7 +90,7 @@ export class RepairPolicy {
     }
     const dt = this.lastUpdate === undefined ? 0 : Math.max(0, Math.min(10_000, nowMs - this.lastUpdate));
     this.lastUpdate = Math.max(this.lastUpdate ?? nowMs, nowMs);
-    if (want >= this.minMs) this.minMs = want;
+    if (want >= this.minMs || want === 0) this.minMs = want;
     else this.minMs = Math.max(want, this.minMs - (PLAYOUT.decayMsPerS * dt) / 1000);
   }
 }
