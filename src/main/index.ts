@@ -11,6 +11,9 @@ import { displayPicker, type DisplayPicker } from './control/ipc-picker';
 import presets from '../../resources/presets.json';
 import { Studio } from './studio/studio';
 import { SafeStorageSecretStore } from './studio/secret-store';
+import { ProgramPicture } from './studio/program-picture';
+import { ObsWebSocketController } from './control/obs-websocket';
+import type { MediaEndpoint } from '../shared/media-wire';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob: mediastream: file:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -34,7 +37,7 @@ const openHelpLink = externalLinkGuard(
 
 let picker: DisplayPicker | undefined;
 
-async function createWindow(studio: Studio): Promise<void> {
+async function createWindow(studio: Studio, media: MediaEndpoint): Promise<void> {
   const win = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -69,7 +72,7 @@ async function createWindow(studio: Studio): Promise<void> {
     events: studio,
     target: win.webContents,
     isTrustedUrl,
-    media: studio,
+    media,
   });
   const trusted = (event: IpcInvokeEventLike): boolean =>
     event.sender.id === win.webContents.id && event.senderFrame !== null && !event.senderFrame.parent && isTrustedUrl(event.senderFrame.url);
@@ -114,11 +117,30 @@ app.whenReady().then(async () => {
   const dataDir = app.getPath('userData');
   const studio = new Studio({ mode: 'electron', version: app.getVersion(), dataDir, secrets: new SafeStorageSecretStore(safeStorage, join(dataDir, 'secrets.json')) });
   await studio.load();
-  app.on('window-all-closed', () => {
-    void studio.close();
-    app.quit();
+  // The obs-websocket endpoint, when Settings turn it on (a busy port shows there, not fatal).
+  // Screenshots come from the program the window sends (asked for when not live or recording).
+  const pictures = new ProgramPicture({ demand: (wanted) => studio.wantProgramPicture(wanted) });
+  const obs = new ObsWebSocketController(studio, pictures);
+  await obs.start();
+  // Quitting: connected tools get ExitStarted, then the engine stops, then the app quits.
+  let stopping: Promise<void> | undefined;
+  let stopped = false;
+  const stopAndQuit = (): void => {
+    stopping ??= (async () => {
+      await obs.shutdown().catch(() => undefined);
+      pictures.close();
+      await studio.close().catch(() => undefined);
+      stopped = true;
+      app.quit();
+    })();
+  };
+  app.on('window-all-closed', stopAndQuit);
+  app.on('before-quit', (e) => {
+    if (stopped) return;
+    e.preventDefault();
+    stopAndQuit();
   });
-  await createWindow(studio);
+  await createWindow(studio, pictures.tap(studio));
 }, (err: unknown) => {
   process.stderr.write(`Tandem Studio could not start: ${err instanceof Error ? err.message : String(err)}\n`);
   app.exit(1);

@@ -13,6 +13,14 @@ export type DestinationProtocol = z.infer<typeof ProtocolSchema>;
 
 export const DestinationStateSchema = z.enum(['idle', 'connecting', 'live', 'reconnecting', 'stopping', 'stopped', 'failed']);
 
+/** An error as a destination or the recorder shows it (the UI words it by code: i18n/errors.ts). */
+const ShownErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** The server's status (an HTTP code, an RTMP level.code), shown in every language. */
+  status: z.string().optional(),
+});
+
 export const DestinationSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -28,7 +36,7 @@ export const DestinationSchema = z.object({
   videoBitrateKbps: z.number().int().optional(),
   /** RTMPS: accept a certificate that is not trusted (self-signed lab servers). Off by default. */
   allowUntrustedCertificate: z.boolean().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: ShownErrorSchema.optional(),
   /** While reconnecting: when the next attempt starts (epoch ms), and which attempt it is. */
   retry: z.object({ at: z.number(), attempt: z.number() }).optional(),
 });
@@ -52,6 +60,25 @@ export const DestinationInputSchema = z.object({
 });
 export type DestinationInput = z.infer<typeof DestinationInputSchema>;
 
+/**
+ * The obs-websocket 5 endpoint (docs/ARCHITECTURE.md "Processes and transports"): off by default,
+ * port 4455, this machine only unless `lan`, which needs the password. The password itself is a
+ * secret (kept with the stream keys), never a setting.
+ */
+export const ObsWebSocketSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    port: boundedNumber(1, 65535, { int: true }),
+    /** Listen on every network interface, not just 127.0.0.1. */
+    lan: z.boolean(),
+    /** Clients must give the password (always, on the network). */
+    auth: z.boolean(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.lan && !o.auth) ctx.addIssue({ code: 'custom', path: ['auth'], message: 'the obs-websocket server needs a password to listen on the network', params: { key: 'lanNeedsPassword' } });
+  });
+export type ObsWebSocketSettings = z.infer<typeof ObsWebSocketSettingsSchema>;
+
 export const SettingsSchema = z.object({
   width: boundedNumber(160, 7680, { int: true, multipleOf: 4 }),
   height: boundedNumber(90, 4320, { int: true, multipleOf: 4 }),
@@ -67,8 +94,37 @@ export const SettingsSchema = z.object({
   recordFolder: z.string().max(4096),
   /** 'auto' follows the OS / browser locale. */
   language: z.enum(['auto', 'en', 'zh-CN']),
+  obsWebSocket: ObsWebSocketSettingsSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/** A tool connected to the obs-websocket endpoint, as the Settings dialog lists it. */
+export const ObsWebSocketClientSchema = z.object({
+  id: z.string(),
+  address: z.string(),
+  port: z.number(),
+  connectedAt: z.number(),
+  /** When it identified (epoch ms); null while it has not (or gave a wrong password). */
+  identifiedAt: z.number().nullable(),
+  rpcVersion: z.number().nullable(),
+});
+
+export const ObsWebSocketStatusSchema = z.object({
+  enabled: z.boolean(),
+  running: z.boolean(),
+  host: z.string().optional(),
+  port: z.number().optional(),
+  /** The addresses to paste into a tool (ws://host:port), this machine's first. */
+  urls: z.array(z.string()),
+  authRequired: z.boolean(),
+  clients: z.array(ObsWebSocketClientSchema),
+  /** Why it is not running although enabled (a busy port…). */
+  error: z.string().optional(),
+  /** Set for this run by `tandem serve --obs-websocket-port/--obs-websocket-password`. */
+  commandLine: z.boolean(),
+});
+export type ObsWebSocketStatus = z.infer<typeof ObsWebSocketStatusSchema>;
+const Password = z.object({ password: z.string() });
 
 export const StatsSchema = z.custom<OutputStats>((v) => typeof v === 'object' && v !== null && 'id' in v);
 
@@ -77,7 +133,7 @@ export const RecordingSchema = z.object({
   /** Where the file goes (the last one, once stopped). */
   path: z.string().optional(),
   startedAt: z.number().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: ShownErrorSchema.optional(),
 });
 export type Recording = z.infer<typeof RecordingSchema>;
 
@@ -191,6 +247,12 @@ export const apiContract = {
   getStats: { params: Empty, result: z.array(StatsSchema) },
   getEngineStats: { params: Empty, result: EngineStatsSchema },
   getEncoders: { params: Empty, result: EncodersSchema },
+  getObsWebSocket: { params: Empty, result: ObsWebSocketStatusSchema },
+  /** The password tools connect with (created on first use); the Settings dialog shows it on request. */
+  getObsWebSocketPassword: { params: Empty, result: Password },
+  /** A new random password: connected tools are disconnected and need the new one. */
+  regenerateObsWebSocketPassword: { params: Empty, result: Password },
+  disconnectObsWebSocketClient: { params: ById, result: z.null() },
 } satisfies Record<ApiMethod, { params: z.ZodType; result: z.ZodType }>;
 
 type Contract = typeof apiContract;

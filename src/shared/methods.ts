@@ -23,6 +23,10 @@ export const API_METHODS = [
   'getStats',
   'getEngineStats',
   'getEncoders',
+  'getObsWebSocket',
+  'getObsWebSocketPassword',
+  'regenerateObsWebSocketPassword',
+  'disconnectObsWebSocketClient',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { t } from './i18n/index';
 
-export type ValidationKey = 'range' | 'atLeast' | 'atMost' | 'integer' | 'number' | 'required' | 'tooLong' | 'multipleOf' | 'oneOf' | 'invalid';
+export type ValidationKey = 'range' | 'atLeast' | 'atMost' | 'integer' | 'number' | 'required' | 'tooLong' | 'multipleOf' | 'oneOf' | 'invalid' | 'lanNeedsPassword';
 
 export interface FieldIssue {
   /** Dotted path of the field ('width', 'patch.url'); '' for the whole value. */
@@ -14,7 +14,7 @@ export interface FieldIssue {
   params?: Record<string, number | string>;
 }
 
-const KEYS = new Set<string>(['range', 'atLeast', 'atMost', 'integer', 'number', 'required', 'tooLong', 'multipleOf', 'oneOf', 'invalid']);
+const KEYS = new Set<string>(['range', 'atLeast', 'atMost', 'integer', 'number', 'required', 'tooLong', 'multipleOf', 'oneOf', 'invalid', 'lanNeedsPassword']);
 
 function isKey(v: unknown): v is ValidationKey {
   return typeof v === 'string' && KEYS.has(v);

@@ -46,3 +46,30 @@ export function audioLevels(file: string): { meanDb: number; maxDb: number } {
   const num = (s: string | undefined) => (s === undefined || s === '-inf' ? -Infinity : Number(s));
   return { meanDb: num(mean), maxDb: num(max) };
 }
+
+/** RMS level of the first audio stream (mixed to mono) in windows of `windowSec`, dBFS (-Infinity for digital silence). */
+export function audioWindowsDb(file: string, windowSec = 0.1): number[] {
+  const rate = 48000;
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-vn', '-ac', '1', '-ar', String(rate), '-f', 'f32le', '-'], { maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`could not decode the audio of ${file}: ${r.stderr.toString().slice(-500)}`);
+  const buf: Buffer = r.stdout;
+  const samples = new Float32Array(buf.buffer, buf.byteOffset, Math.floor(buf.byteLength / 4));
+  const n = Math.round(rate * windowSec);
+  const out: number[] = [];
+  for (let i = 0; i + n <= samples.length; i += n) {
+    let sum = 0;
+    for (let k = i; k < i + n; k++) sum += (samples[k] ?? 0) ** 2;
+    out.push(10 * Math.log10(sum / n));
+  }
+  return out;
+}
+
+/** Every decoded picture of the first video stream, scaled down to width x height (RGB), in order. */
+export function smallFrames(file: string, width = 32, height = 18): Uint8Array[] {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-an', '-vf', `scale=${width}:${height}`, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`could not decode ${file}: ${r.stderr.toString().slice(-500)}`);
+  const size = width * height * 3;
+  const out: Uint8Array[] = [];
+  for (let i = 0; i + size <= r.stdout.length; i += size) out.push(new Uint8Array(r.stdout.subarray(i, i + size)));
+  return out;
+}

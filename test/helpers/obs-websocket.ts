@@ -1,6 +1,7 @@
 // Clients for the obs-websocket endpoint tests: obs-websocket-js (the reference client, JSON
 // flavour) with every frame it receives recorded, and a raw `ws` client for protocol violations.
 import WebSocket from 'ws';
+import { spawnSync } from 'node:child_process';
 import { OBSWebSocket } from 'obs-websocket-js/json';
 import { Studio } from '../../src/main/studio/studio';
 import { startObsWebSocket, type ObsWebSocketOptions, type ObsWebSocketServer } from '../../src/main/control/obs-websocket';
@@ -40,8 +41,7 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(opts: ObsWebSocketOptions = {}): Promise<Rig> {
-  const studio = new Studio({ mode: 'headless' });
+export async function startRig(opts: ObsWebSocketOptions = {}, studio = new Studio({ mode: 'headless' })): Promise<Rig> {
   const server = await startObsWebSocket(studio, { port: 0, ...opts });
   return {
     studio,
@@ -116,4 +116,33 @@ export async function identifiedRaw(url: string, eventSubscriptions?: number): P
   c.send({ op: 1, d: eventSubscriptions === undefined ? { rpcVersion: 1 } : { rpcVersion: 1, eventSubscriptions } });
   await c.next(2);
   return c;
+}
+
+export interface DecodedImage {
+  codec: string;
+  width: number;
+  height: number;
+  /** RGB24, row by row. */
+  rgb: Uint8Array;
+}
+
+/** Decodes a data: URL image the way a client would show it (ffprobe + ffmpeg read the bytes). */
+export function decodeDataUrl(url: string): DecodedImage {
+  const m = /^data:(image\/[a-z]+);base64,([A-Za-z0-9+/=]+)$/.exec(url);
+  if (!m?.[2]) throw new Error(`not a base64 image data URL: ${url.slice(0, 40)}`);
+  const bytes = Buffer.from(m[2], 'base64');
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', '-i', 'pipe:0'], { input: bytes });
+  const info = (JSON.parse(probe.stdout.toString() || '{}') as { streams?: { codec_name: string; width: number; height: number }[] }).streams?.[0];
+  if (!info) throw new Error(`ffprobe could not read the image: ${probe.stderr.toString().slice(-300)}`);
+  const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', 'pipe:0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { input: bytes, maxBuffer: 256 << 20 });
+  if (raw.status !== 0 || raw.stdout.length !== info.width * info.height * 3) throw new Error(`ffmpeg could not decode the image: ${raw.stderr.toString().slice(-300)}`);
+  return { codec: info.codec_name, width: info.width, height: info.height, rgb: new Uint8Array(raw.stdout) };
+}
+
+/** Mean RGB of a decoded image. */
+export function meanRgb(img: DecodedImage): [number, number, number] {
+  const sum = [0, 0, 0];
+  for (let i = 0; i < img.rgb.length; i += 3) for (let c = 0; c < 3; c++) sum[c] = (sum[c] ?? 0) + (img.rgb[i + c] ?? 0);
+  const n = img.rgb.length / 3;
+  return [Math.round((sum[0] ?? 0) / n), Math.round((sum[1] ?? 0) / n), Math.round((sum[2] ?? 0) / n)];
 }

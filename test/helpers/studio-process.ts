@@ -24,12 +24,22 @@ export interface StudioProcess {
   close(): Promise<void>;
 }
 
-export async function startStudio(cmd: 'npm-start' | 'serve', timeoutMs = 120_000): Promise<StudioProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
-  const [bin, args] = cmd === 'npm-start' ? ['npm', ['start', '--silent']] : [process.execPath, ['out/main/cli.js', 'serve']];
+export interface StartOptions {
+  /** Extra command-line arguments (after `serve`). */
+  args?: string[];
+  /** Extra environment variables for the engine. */
+  env?: Record<string, string>;
+}
+
+/**
+ * `dataDir`: reuse a data folder (an engine restart keeps the scene and the uploaded media); a new
+ * one otherwise. `opts`: extra arguments and environment for `serve`.
+ */
+export async function startStudio(cmd: 'npm-start' | 'serve', timeoutMs = 120_000, dataDir = mkdtempSync(join(tmpdir(), 'tandem-e2e-')), opts: StartOptions = {}): Promise<StudioProcess> {
+  const [bin, args] = cmd === 'npm-start' ? ['npm', ['start', '--silent']] : [process.execPath, ['out/main/cli.js', 'serve', ...(opts.args ?? [])]];
   const child: ChildProcess = spawn(bin, args, {
     cwd: process.cwd(),
-    env: { ...process.env, TANDEM_DATA_DIR: dataDir, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    env: { ...process.env, ...opts.env, TANDEM_DATA_DIR: dataDir, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -89,8 +99,8 @@ export interface OpenStudio {
  * The studio in browser mode, opened in Chromium with a fake camera and microphone (autoplay
  * allowed, so the mixer runs), plus an API client on the same engine for the test to drive.
  */
-export async function openStudio(viewport = { width: 1280, height: 720 }): Promise<OpenStudio> {
-  const studio = await startStudio('serve');
+export async function openStudio(viewport = { width: 1280, height: 720 }, dataDir?: string, opts: StartOptions = {}): Promise<OpenStudio> {
+  const studio = await startStudio('serve', 120_000, dataDir, opts);
   const chromium = await launchChromium({ fakeMedia: true, args: ['--autoplay-policy=no-user-gesture-required'] });
   const page = await chromium.browser.newPage({ viewport });
   await page.goto(studio.url);

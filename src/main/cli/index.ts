@@ -13,6 +13,13 @@ const USAGE = `usage: tandem <command> [options]
 commands:
   start      open the studio (Electron window, or browser mode where Electron is not installed)
   serve      browser mode: run the engine and serve the studio UI on 127.0.0.1
+             --port N                      the UI's port (default: any free one)
+             --obs-websocket-port N        also run the obs-websocket 5 server (Stream Deck,
+                                           Companion…) on port N for this run
+             --obs-websocket-password P    its password (or set TANDEM_OBS_WEBSOCKET_PASSWORD,
+                                           which stays out of the process list; default: the
+                                           one in Settings)
+             --obs-websocket-lan           listen on the network, not only this machine
   publish    encode once and publish to RTMP/RTMPS and WHIP destinations (see tandem publish --help)
   doctor     show the ffmpeg in use, its version and the encoders it offers
 `;

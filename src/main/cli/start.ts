@@ -9,6 +9,12 @@ import { Studio } from '../studio/studio';
 import { defaultDataDir } from '../studio/scene-store';
 import { EncryptedFileSecretStore } from '../studio/secret-store';
 import { ChildProc } from '../encoder/process';
+import { ObsWebSocketController } from '../control/obs-websocket';
+import { ProgramPicture } from '../studio/program-picture';
+import type { ObsWebSocketOverride } from '../studio/remote-control';
+
+/** Where `tandem serve` takes the obs-websocket password from when no flag gives it (out of `ps`). */
+export const OBS_PASSWORD_ENV = 'TANDEM_OBS_WEBSOCKET_PASSWORD';
 
 /** Path of the Electron binary if the electron package and its download are both present. */
 export function findElectronBinary(): string | undefined {
@@ -35,25 +41,48 @@ export function findRendererDir(): string | undefined {
   return candidates.find((d): d is string => !!d && existsSync(join(d, 'index.html')));
 }
 
-interface ServeFlags {
+export interface ServeFlags {
   port: number | undefined;
   open: boolean;
+  /** Set when any --obs-websocket-* flag is given: the endpoint runs for this run as they say. */
+  obsWebSocket: ObsWebSocketOverride | undefined;
 }
 
-function parseServeFlags(args: string[]): ServeFlags {
-  const flags: ServeFlags = { port: undefined, open: false };
+const portArg = (flag: string, v: string | undefined, min: number): number => {
+  const n = Number(v);
+  if (v === undefined || !Number.isInteger(n) || n < min || n > 65535) throw new Error(`${flag} takes a number from ${min} to 65535`);
+  return n;
+};
+
+/**
+ * `tandem serve [--port N] [--obs-websocket-port N] [--obs-websocket-password P]
+ * [--obs-websocket-lan]`. Without --obs-websocket-password the password comes from
+ * $TANDEM_OBS_WEBSOCKET_PASSWORD, else the one saved in Settings (created if there is none).
+ */
+export function parseServeFlags(args: string[], env: NodeJS.ProcessEnv = process.env): ServeFlags {
+  const flags: ServeFlags = { port: undefined, open: false, obsWebSocket: undefined };
+  const obs = (): ObsWebSocketOverride => (flags.obsWebSocket ??= {});
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--port') {
-      const v = Number(args[++i]);
-      if (!Number.isInteger(v) || v < 0 || v > 65535) throw new Error('--port takes a number from 0 to 65535');
-      flags.port = v;
+      flags.port = portArg('--port', args[++i], 0);
+    } else if (a === '--obs-websocket-port') {
+      obs().port = portArg(a, args[++i], 1);
+    } else if (a === '--obs-websocket-password') {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`--obs-websocket-password takes a password (or set ${OBS_PASSWORD_ENV} to keep it out of the process list)`);
+      obs().password = v;
+    } else if (a === '--obs-websocket-lan') {
+      obs().lan = true;
     } else if (a === '--browser') {
       flags.open = true;
     } else {
       throw new Error(`unknown option '${a}'`);
     }
   }
+  const o = flags.obsWebSocket;
+  if (o && o.password === undefined && env[OBS_PASSWORD_ENV] !== undefined) o.password = env[OBS_PASSWORD_ENV];
+  if (o?.lan && o.password === '') throw new Error('--obs-websocket-lan needs a password');
   return flags;
 }
 
@@ -74,13 +103,21 @@ export async function runServe(args: string[], explainNoElectron = false): Promi
   const staticDir = findRendererDir();
   if (!staticDir) throw new Error('the studio UI is not built: run `npm run build` first');
   const dataDir = defaultDataDir();
-  const studio = new Studio({ mode: 'browser', dataDir, secrets: new EncryptedFileSecretStore(dataDir) });
+  const studio = new Studio({ mode: 'browser', dataDir, secrets: new EncryptedFileSecretStore(dataDir), ...(flags.obsWebSocket ? { obsWebSocket: flags.obsWebSocket } : {}) });
   await studio.load();
   if (studio.loadProblem) process.stderr.write(`tandem: some saved settings were not loaded: ${studio.loadProblem}\n`);
+  const pictures = new ProgramPicture({ demand: (wanted) => studio.wantProgramPicture(wanted) });
+  const obs = new ObsWebSocketController(studio, pictures);
+  const obsStatus = await obs.start();
+  if (flags.obsWebSocket && !obsStatus.running) {
+    await obs.shutdown();
+    await studio.close();
+    throw new Error(`the obs-websocket server could not start: ${obsStatus.error ?? 'unknown reason'}`);
+  }
   const server = await startControlServer({
     dispatch: createDispatcher(studio),
     events: studio,
-    media: studio,
+    media: pictures.tap(studio),
     staticDir,
     mediaDir: join(dataDir, 'media'),
     ...(flags.port !== undefined ? { port: flags.port } : {}),
@@ -89,12 +126,20 @@ export async function runServe(args: string[], explainNoElectron = false): Promi
     ? 'Electron is not installed here, so the studio runs in browser mode'
     : 'Tandem Studio is running in browser mode';
   process.stdout.write(`${why}: open this URL in Chromium, Chrome, Edge or Firefox (it carries this run's access token):\n${server.url}\n`);
+  if (obsStatus.running) {
+    // Never the password: it is in Settings (or the flag / variable that gave it).
+    process.stdout.write(`obs-websocket 5 server for Stream Deck, Companion and other tools: ${obsStatus.urls.join(', ')}${obsStatus.authRequired ? ' (password required)' : ''}\n`);
+  } else if (obsStatus.enabled && obsStatus.error) {
+    process.stderr.write(`tandem: the obs-websocket server could not start: ${obsStatus.error}\n`);
+  }
   await new Promise<void>((res) => {
     const stop = () => res();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await obs.shutdown(); // ExitStarted to connected tools first
+  pictures.close();
   await server.close();
-  studio.close();
+  await studio.close();
   return 0;
 }

@@ -109,7 +109,7 @@ export function toPublic(rec: DestinationRecord): Destination {
   };
   if (rec.videoBitrateKbps !== undefined) d.videoBitrateKbps = rec.videoBitrateKbps;
   if (rec.allowUntrustedCertificate) d.allowUntrustedCertificate = true;
-  if (rec.error) d.error = { code: rec.error.code, message: rec.error.message };
+  if (rec.error) d.error = { code: rec.error.code, message: rec.error.message, ...(rec.error.status !== undefined ? { status: rec.error.status } : {}) };
   if (rec.retry) d.retry = { ...rec.retry };
   return d;
 }

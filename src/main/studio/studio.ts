@@ -1,7 +1,7 @@
 // The Studio orchestrator: the engine behind every transport. It owns the scene document (with
 // undo/redo and persistence), destinations and settings, implements the StudioApi, and emits
 // `state` and `stats` events for subscribers.
-import type { ApiEventListeners, ApiResult, Destination, EngineStats, Recording, Settings, StudioApiImpl, StudioState, VideoSupport } from '../../shared/api';
+import type { ApiEventListeners, ApiResult, Destination, EngineStats, ObsWebSocketStatus, Recording, Settings, StudioApiImpl, StudioState, VideoSupport } from '../../shared/api';
 import { InvalidStateError, TandemError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
 import type { OutputState, OutputStats } from '../../shared/stats';
 import { SceneHistory } from '../../shared/scene/history';
@@ -23,6 +23,7 @@ import type { z } from 'zod';
 const SavedSettingsSchema = SettingsSchema.partial();
 type SavedSettings = z.infer<typeof SavedSettingsSchema>;
 import { MemorySecretStore, type SecretStore } from './secret-store';
+import { RemoteControl, type ObsWebSocketOverride } from './remote-control';
 import { Live, RECORD_ID, recordingPath } from './live';
 import type { MediaChannel, MediaControl, MediaEndpoint } from '../../shared/media-wire';
 import type { OutputSpec } from '../outputs/factory';
@@ -34,7 +35,11 @@ export const DEFAULT_SETTINGS: Settings = {
   recordVideoBitrateKbps: 0,
   recordFolder: '',
   language: 'auto',
+  obsWebSocket: { enabled: false, port: 4455, lan: false, auth: true },
 };
+
+/** Settings that may change while live or recording (they do not touch the encode). */
+const LIVE_SAFE_SETTINGS: ReadonlySet<string> = new Set(['language', 'obsWebSocket']);
 
 export type StudioEvents = ApiEventListeners;
 
@@ -46,6 +51,8 @@ export interface StudioOptions {
   dataDir?: string;
   /** Where stream keys and tokens live (OS keychain, encrypted file); memory when omitted. */
   secrets?: SecretStore;
+  /** The obs-websocket endpoint as the command line sets it for this run (over the settings). */
+  obsWebSocket?: ObsWebSocketOverride;
 }
 
 export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl, MediaEndpoint {
@@ -57,6 +64,8 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
   private readonly destinations = new Map<string, DestinationRecord>();
   private settings: Settings;
   private live = false;
+  /** A screenshot wants the program picture (ProgramPicture's demand): the page sends it as while live. */
+  private pictureWanted = false;
   private liveSince: number | null = null;
   private recording: Recording = { active: false };
   private readonly engine: StudioState['engine'];
@@ -69,6 +78,8 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
   });
   /** Why the saved scenes could not be used at load, if so. */
   loadProblem: string | undefined;
+  /** The obs-websocket endpoint's configuration, password and status (remote-control.ts). */
+  readonly remote: RemoteControl;
 
   constructor(opts: StudioOptions) {
     super();
@@ -79,6 +90,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
     // Settings saved by another version may lack fields or carry old ones: keep what validates.
     this.settingsStore = opts.dataDir ? new JsonFileStore(opts.dataDir, 'settings.json', SavedSettingsSchema, 'settings') : undefined;
     this.secrets = opts.secrets ?? new MemorySecretStore();
+    this.remote = new RemoteControl(this.secrets, () => this.settings.obsWebSocket, opts.obsWebSocket);
   }
 
   /** Loads saved scenes (if a data folder was given). */
@@ -122,7 +134,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
       canRedo: this.history.canRedo,
       destinations: this.listDestinations(),
       recording: this.recording,
-      capture: this.recording.active || this.live || this.liveOut.active,
+      capture: this.recording.active || this.live || this.liveOut.active || this.pictureWanted,
       settings: this.settings,
       live: this.live,
       liveSince: this.liveSince,
@@ -210,8 +222,8 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
   }
 
   updateSettings(patch: Parameters<StudioApiImpl['updateSettings']>[0]): Settings {
-    const onlyLanguage = Object.keys(patch).every((k) => k === 'language');
-    if ((this.live || this.liveOut.active) && !onlyLanguage) throw new InvalidStateError('settings cannot change while live or recording: stop first');
+    const liveSafe = Object.keys(patch).every((k) => LIVE_SAFE_SETTINGS.has(k));
+    if ((this.live || this.liveOut.active) && !liveSafe) throw new InvalidStateError('settings cannot change while live or recording: stop first');
     const next: Settings = { ...this.settings };
     for (const [k, v] of Object.entries(patch) as [keyof Settings, Settings[keyof Settings]][]) {
       if (v !== undefined) (next as Record<keyof Settings, unknown>)[k] = v;
@@ -279,6 +291,23 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
     }
   }
 
+  // ── StudioApi: the obs-websocket endpoint (remote-control.ts) ─────────────
+  getObsWebSocket(): ObsWebSocketStatus {
+    return this.remote.status();
+  }
+
+  async getObsWebSocketPassword(): Promise<{ password: string }> {
+    return { password: await this.remote.password() };
+  }
+
+  async regenerateObsWebSocketPassword(): Promise<{ password: string }> {
+    return { password: await this.remote.regenerate() };
+  }
+
+  disconnectObsWebSocketClient({ id }: { id: string }): null {
+    return this.remote.disconnect(id);
+  }
+
   getEngineStats(): EngineStats {
     return { cpuPercent: this.cpu.sample(), ...this.liveOut.engineStats() };
   }
@@ -303,6 +332,17 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
     if (!this.recording.active) return this.recording;
     await this.liveOut.remove(RECORD_ID);
     return this.recording;
+  }
+
+  /**
+   * Asks the studio page to send the program picture while nothing is live or recording (a
+   * screenshot for obs-websocket's GetSourceScreenshot), or lets it stop. The frames reach no
+   * encoder: only the ProgramPicture tap keeps them.
+   */
+  wantProgramPicture(wanted: boolean): void {
+    if (this.pictureWanted === wanted || this.closed) return;
+    this.pictureWanted = wanted;
+    this.changed(false);
   }
 
   /**
@@ -340,7 +380,7 @@ export class Studio extends TypedEmitter<StudioEvents> implements StudioApiImpl,
       if (state === 'failed' || state === 'stopped') {
         const rec: Recording = { active: false };
         if (this.recording.path !== undefined) rec.path = this.recording.path;
-        if (error) rec.error = { code: error.code, message: error.message };
+        if (error) rec.error = { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) };
         this.recording = rec;
       }
     } else {

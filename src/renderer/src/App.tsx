@@ -1,28 +1,34 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStudio } from './useStudio';
 import { useStats } from './useStats';
 import { useShortcuts } from './shortcuts';
-import { I18nProvider, uiLanguage, useT } from './i18n';
+import { I18nProvider, uiLanguage, useLang, useT } from './i18n';
 import { ScenesPanel } from './components/ScenesPanel';
 import { SourcesPanel } from './components/SourcesPanel';
-import { ProgramView } from './components/ProgramView';
+import { Stage } from './components/Stage';
 import { DestinationsPanel } from './components/DestinationsPanel';
 import { MixerPanel } from './components/MixerPanel';
 import { Controls } from './components/Controls';
 import { StatusBar } from './components/StatusBar';
 import { SettingsDialog } from './components/SettingsDialog';
 import { onActionError } from './actions';
+import { errorLine } from './error-text';
+import { resolveLanguage, t } from '../../shared/i18n/index';
+import { DisplayPickerHost } from './components/DisplayPickerDialog';
+import { pickerBridge } from './display-picker';
 import type { Program } from './engine/program';
 import type { Connection } from './api/client';
 import type { StudioState, VideoSupport } from '../../shared/api';
 
 export function App() {
   const status = useStudio();
-  if (status.kind === 'connecting') return <div className="splash">Connecting to the engine… · 正在连接引擎…</div>;
+  // Before the engine answers, its language setting is unknown: the browser's languages decide.
+  const bootLang = resolveLanguage('auto', navigator.languages);
+  if (status.kind === 'connecting') return <div className="splash">{t(bootLang, 'app.connecting')}</div>;
   if (status.kind === 'error') {
     return (
       <div className="splash splash-error" role="alert">
-        <h1>Tandem Studio cannot reach its engine · 无法连接引擎</h1>
+        <h1>{t(bootLang, 'app.unreachable')}</h1>
         <p>{status.message}</p>
       </div>
     );
@@ -38,11 +44,15 @@ export function App() {
 function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
   const tr = useT();
   const [program, setProgram] = useState<Program | null>(null);
-  const [toast, setToast] = useState<string | null>(null);
+  const lang = useLang();
+  const [toast, setToast] = useState<{ err: unknown } | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  // The selected source of the edited scene: chosen in the list or by a click in the preview.
+  const [selected, setSelected] = useState<string | null>(null);
   const stats = useStats(conn.transport);
+  const picker = useMemo(() => pickerBridge(window.tandem), []);
   useShortcuts(conn.api, state);
-  useEffect(() => onActionError(setToast), []);
+  useEffect(() => onActionError((err) => setToast({ err })), []);
   useEffect(() => {
     if (!toast) return;
     const t = setTimeout(() => setToast(null), 6000);
@@ -63,27 +73,39 @@ function Studio({ conn, state }: { conn: Connection; state: StudioState }) {
         {state.recording.active && <span className="pill pill-rec">{tr('app.rec')}</span>}
         <span className="spacer" />
         {toast && (
-          <span className="toast" role="alert">
-            {toast}
+          <span className="toast" role="alert" data-testid="toast" title={errorLine(lang, toast.err).title}>
+            {errorLine(lang, toast.err).text}
           </span>
         )}
         <span className="muted">{conn.mode === 'browser' ? tr('app.mode.browser') : tr('app.mode.desktop')}</span>
       </header>
       <aside className="left">
         <ScenesPanel api={conn.api} doc={state.sceneDoc} />
-        <SourcesPanel api={conn.api} doc={state.sceneDoc} output={state.settings} />
+        <SourcesPanel api={conn.api} doc={state.sceneDoc} output={state.settings} selected={selected} onSelect={setSelected} />
       </aside>
       <main className="center">
-        <ProgramView settings={state.settings} doc={state.sceneDoc} capture={state.capture} openLink={openLink} onProgram={onProgram} reportVideo={reportVideo} />
+        <Stage
+          api={conn.api}
+          settings={state.settings}
+          doc={state.sceneDoc}
+          capture={state.capture}
+          openLink={openLink}
+          program={program}
+          onProgram={onProgram}
+          reportVideo={reportVideo}
+          selected={selected}
+          onSelect={setSelected}
+        />
       </main>
       <aside className="right">
         <DestinationsPanel api={conn.api} destinations={state.destinations} stats={stats} storage={state.secretStorage} videoMissing={state.video.input === 'missing'} />
       </aside>
       <div className="bottom">
-        <MixerPanel program={program} />
+        <MixerPanel api={conn.api} doc={state.sceneDoc} program={program} />
         <Controls api={conn.api} state={state} onSettings={() => setSettingsOpen(true)} />
       </div>
       <StatusBar api={conn.api} state={state} program={program} liveSince={state.liveSince} />
+      {picker && <DisplayPickerHost bridge={picker} />}
       {settingsOpen && <SettingsDialog api={conn.api} settings={state.settings} live={state.live || state.recording.active} onClose={() => setSettingsOpen(false)} />}
     </div>
   );

@@ -1,5 +1,6 @@
 // Fire-and-forget API calls from UI events: failures surface in the toast line, never silently.
-type Listener = (message: string | null) => void;
+// The error itself goes to the listener, which words it in the UI's language (error-text.ts).
+type Listener = (err: unknown) => void;
 const listeners = new Set<Listener>();
 
 export function onActionError(fn: Listener): () => void {
@@ -8,11 +9,10 @@ export function onActionError(fn: Listener): () => void {
 }
 
 export function runAction(p: Promise<unknown>): void {
-  p.then(
-    () => undefined,
-    (err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
-      for (const fn of listeners) fn(message);
-    },
-  );
+  p.then(() => undefined, reportError);
+}
+
+/** Shows a failure in the toast line. */
+export function reportError(err: unknown): void {
+  for (const fn of listeners) fn(err);
 }

@@ -3,8 +3,8 @@
 // the source, habit 7) is kept after it, since it names the specific server, status or field.
 import type { ErrorCode, ErrorInfo } from '../errors';
 import type { FieldIssue } from '../validation';
-import { t, type Language } from './index';
-import { en, type MessageKey } from './en';
+import { isMessageKey, t, type Language } from './index';
+import type { MessageKey } from './en';
 
 /** Every ErrorCode has a summary key; a code without one fails the type check here. */
 const KEY: { [C in ErrorCode]: `error.${C}` & MessageKey } = {
@@ -44,10 +44,6 @@ export function errorSummary(lang: Language, code: string): string {
 export interface ErrorTextOptions {
   /** Prefix the target (destination name or redacted URL) when the info has one. Default true. */
   target?: boolean;
-}
-
-function isMessageKey(k: string): k is MessageKey {
-  return Object.prototype.hasOwnProperty.call(en, k);
 }
 
 /** "Width must be a multiple of 4" / "宽度必须是 4 的倍数": the field's label, then the issue. */

@@ -12,6 +12,11 @@ export const LANGUAGES: readonly Language[] = ['en', 'zh-CN'];
 
 export const MESSAGES: Readonly<Record<Language, Readonly<Record<MessageKey, string>>>> = { en, 'zh-CN': zhCN };
 
+/** Whether a computed string is a key of the catalogue. */
+export function isMessageKey(k: string): k is MessageKey {
+  return Object.prototype.hasOwnProperty.call(en, k);
+}
+
 /** The {param} names in a message string, as a union of string literals. */
 type ParamNames<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | ParamNames<Rest> : never;
 export type MessageParams<K extends MessageKey> = ParamNames<(typeof en)[K]>;

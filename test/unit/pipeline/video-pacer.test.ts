@@ -34,4 +34,22 @@ describe('VideoPacer', () => {
     const ts = pushed.map((f) => f.captureTimeUs);
     expect(ts[3]).toBeGreaterThan(ts[2] ?? Infinity);
   });
+
+  it('fills the slots a late tick skipped with the picture that was showing, up to the new frame', () => {
+    const pushed: PacedFrame[] = [];
+    const p = new VideoPacer(30, (f) => pushed.push(f), () => 0);
+    p.stop();
+    p.offer(frame(1_000_000));
+    p.tick();
+    p.offer(frame(1_200_000)); // the next tick came 200 ms late: 5 slots skipped
+    p.tick(5);
+    const ts = pushed.map((f) => Math.round(f.captureTimeUs));
+    expect(ts).toEqual([1_000_000, 1_033_333, 1_066_667, 1_100_000, 1_133_333, 1_166_667, 1_200_000]);
+    expect(pushed.slice(1, 6).every((f) => f.data === pushed[0]?.data)).toBe(true);
+    expect(pushed[6]?.data).not.toBe(pushed[0]?.data);
+    // No new frame: the skipped slots and this one are all repeats.
+    p.tick(2);
+    expect(pushed.slice(7).map((f) => Math.round(f.captureTimeUs))).toEqual([1_233_333, 1_266_667, 1_300_000]);
+    expect(p.stats).toMatchObject({ fresh: 2, repeated: 8 });
+  });
 });

@@ -3,7 +3,7 @@
 // "Events"), each with the subscription intent it needs. Pure, apart from the id registry.
 import type { Destination, StudioState } from '../../../shared/api';
 import type { SceneSource, StudioScene } from '../../../shared/scene/model';
-import { inputJson, inputUuid, sceneListJson, transformJson, type ItemIds } from './model';
+import { inputJson, inputUuid, sceneListJson, transformJson, volumeJson, type ItemIds } from './model';
 import { Sub, outputStateActive, type JsonObject, type ObsOutputState } from './protocol';
 import { streamState } from './requests/outputs';
 import { transitionJson } from './requests/transitions';
@@ -28,7 +28,13 @@ export function vendorEvent(eventType: string, eventData: JsonObject): ObsEvent 
 }
 
 export function diffState(prev: StudioState, next: StudioState, ids: ItemIds): ObsEvent[] {
-  return [...sceneEvents(prev, next, ids), ...transitionEvents(prev, next), ...outputEvents(prev, next), ...destinationEvents(prev.destinations, next.destinations)];
+  return [
+    ...sceneEvents(prev, next, ids),
+    ...studioModeEvents(prev, next),
+    ...transitionEvents(prev, next),
+    ...outputEvents(prev, next),
+    ...destinationEvents(prev.destinations, next.destinations),
+  ];
 }
 
 const listKey = (scenes: readonly StudioScene[]): string => JSON.stringify(scenes.map((s) => [s.id, s.name]));
@@ -80,6 +86,7 @@ function itemEvents(old: StudioScene | undefined, s: StudioScene, ids: ItemIds):
     if (was.name !== src.name) out.push(ev('InputNameChanged', Sub.Inputs, { inputUuid: inputUuid(s, src), oldInputName: was.name, inputName: src.name }));
     if (was.visible !== src.visible) out.push(ev('SceneItemEnableStateChanged', Sub.SceneItems, { ...where, sceneItemId: id, sceneItemEnabled: src.visible }));
     if (was.locked !== src.locked) out.push(ev('SceneItemLockStateChanged', Sub.SceneItems, { ...where, sceneItemId: id, sceneItemLocked: src.locked }));
+    out.push(...audioEvents(s, was, src));
     if (was.transform !== src.transform && JSON.stringify(was.transform) !== JSON.stringify(src.transform)) {
       out.push(ev('SceneItemTransformChanged', Sub.SceneItemTransformChanged, { ...where, sceneItemId: id, sceneItemTransform: transformJson(src) }));
     }
@@ -89,6 +96,35 @@ function itemEvents(old: StudioScene | undefined, s: StudioScene, ids: ItemIds):
     const sceneItems = s.sources.map((src, i): JsonObject => ({ sceneItemId: ids.idOf(s.id, src.id), sceneItemIndex: i }));
     out.push(ev('SceneItemListReindexed', Sub.SceneItems, { ...where, sceneItems }));
   }
+  return out;
+}
+
+/** InputMuteStateChanged, InputVolumeChanged, InputAudioSyncOffsetChanged from a mixer edit. */
+function audioEvents(scene: StudioScene, was: SceneSource, src: SceneSource): ObsEvent[] {
+  const a = was.audio;
+  const b = src.audio;
+  if (!a || !b || a === b) return [];
+  const input = { inputName: src.name, inputUuid: inputUuid(scene, src) };
+  const out: ObsEvent[] = [];
+  if (a.muted !== b.muted) out.push(ev('InputMuteStateChanged', Sub.Inputs, { ...input, inputMuted: b.muted }));
+  if (a.gainDb !== b.gainDb) out.push(ev('InputVolumeChanged', Sub.Inputs, { ...input, ...volumeJson(b.gainDb) }));
+  if (a.syncOffsetMs !== b.syncOffsetMs) out.push(ev('InputAudioSyncOffsetChanged', Sub.Inputs, { ...input, inputAudioSyncOffset: b.syncOffsetMs }));
+  return out;
+}
+
+/**
+ * StudioModeStateChanged (intent Ui), and CurrentPreviewSceneChanged while studio mode is on: when
+ * the preview changes, and when studio mode comes on (OBS then announces its preview scene).
+ */
+function studioModeEvents(prev: StudioState, next: StudioState): ObsEvent[] {
+  const a = prev.sceneDoc;
+  const b = next.sceneDoc;
+  if (a === b || a.studioMode === b.studioMode) return [];
+  const out: ObsEvent[] = [];
+  if (a.studioMode.enabled !== b.studioMode.enabled) out.push(ev('StudioModeStateChanged', Sub.Ui, { studioModeEnabled: b.studioMode.enabled }));
+  const pre = b.scenes.find((s) => s.id === b.studioMode.previewSceneId);
+  const moved = a.studioMode.previewSceneId !== b.studioMode.previewSceneId || !a.studioMode.enabled;
+  if (b.studioMode.enabled && moved && pre) out.push(ev('CurrentPreviewSceneChanged', Sub.Scenes, { sceneName: pre.name, sceneUuid: pre.id }));
   return out;
 }
 

@@ -6,3 +6,4 @@ export { ObsWebSocketService } from './service';
 export type { ObsWebSocketConfig, ObsWebSocketStatus } from './service';
 export type { ObsEngine } from './model';
 export { REQUEST_TYPES } from './requests';
+export { ObsWebSocketController, connectUrls } from './controller';

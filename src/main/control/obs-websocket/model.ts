@@ -4,13 +4,16 @@
 //   a sceneName lookup takes the first scene with that name in document order.
 // - Every source of every scene is both a scene item and an input (Tandem sources belong to one
 //   scene; there are no shared inputs). GetInputList therefore lists all sources, video-only ones
-//   included, as OBS lists all inputs; inputKindCaps says which kinds can carry audio.
-//   inputUuid is "<sceneId>/<sourceId>"; an inputName lookup takes the first match in document
-//   order.
+//   included, as OBS lists all inputs; inputKindCaps says which have a picture and which have a
+//   mixer channel (SceneSource.audio). inputUuid is "<sceneId>/<sourceId>". Names are not unique
+//   across scenes, so an inputName lookup takes the program scene's source of that name first (the
+//   one a Stream Deck button means: it is on air), then the first match in document order.
+// - An input's audio is its mixer channel {gainDb, muted, syncOffsetMs}: volume in dB maps 1:1
+//   (mul = 10^(dB/20)), within Tandem's -60…+20 dB; sync offset within 0…2000 ms.
 // - sceneItemId is a number per scene, handed out in order of first sight and never reused while
 //   the engine runs (ids are kept per engine object, across server restarts).
 import type { ApiEventSource, StudioApiImpl, StudioState } from '../../../shared/api';
-import type { SceneDoc, SceneSource, SourceKind, StudioScene } from '../../../shared/scene/model';
+import type { AudioSettings, SceneDoc, SceneSource, SourceKind, StudioScene } from '../../../shared/scene/model';
 import { RequestError, type Fields } from './fields';
 import { Status, type Json, type JsonObject } from './protocol';
 
@@ -24,17 +27,16 @@ export type ObsEngine = ApiEventSource & { getState(): StudioState } & Pick<
   >;
 
 /** libobs output flags (obs-source.h): OBS_SOURCE_VIDEO, OBS_SOURCE_AUDIO. */
-const CAP_VIDEO = 1 << 0;
-const CAP_AUDIO = 1 << 1;
-/** Kinds whose runtime may feed the mixer (media elements, camera and screen streams). */
-const AUDIO_KINDS: ReadonlySet<SourceKind> = new Set(['media', 'camera', 'screen']);
+export const CAP_VIDEO = 1 << 0;
+export const CAP_AUDIO = 1 << 1;
 
 export function inputKind(kind: SourceKind): string {
   return `tandem_${kind}`;
 }
 
-export function inputCaps(kind: SourceKind): number {
-  return CAP_VIDEO | (AUDIO_KINDS.has(kind) ? CAP_AUDIO : 0);
+/** Picture for every kind but the microphone; sound where the source has a mixer channel. */
+export function inputCaps(source: SceneSource): number {
+  return (source.settings.kind === 'microphone' ? 0 : CAP_VIDEO) | (source.audio ? CAP_AUDIO : 0);
 }
 
 export function inputUuid(scene: StudioScene, source: SceneSource): string {
@@ -105,10 +107,12 @@ export function findItem(doc: SceneDoc, f: Fields, ids: ItemIds): { scene: Studi
   return { scene, source, id };
 }
 
-/** The input a request names by inputName or inputUuid, or ResourceNotFound. */
+/** The input a request names by inputName or inputUuid, or ResourceNotFound (see the header). */
 export function findInput(doc: SceneDoc, f: Fields): { scene: StudioScene; source: SceneSource } {
   const { key, value } = f.oneOf('inputName', 'inputUuid');
-  for (const scene of doc.scenes) {
+  const program = activeScene(doc);
+  const order = program ? [program, ...doc.scenes.filter((s) => s !== program)] : doc.scenes;
+  for (const scene of key === 'inputUuid' ? doc.scenes : order) {
     for (const source of scene.sources) {
       if (key === 'inputUuid' ? inputUuid(scene, source) === value : source.name === value) return { scene, source };
     }
@@ -116,15 +120,33 @@ export function findInput(doc: SceneDoc, f: Fields): { scene: StudioScene; sourc
   throw new RequestError(Status.ResourceNotFound, `No input was found by that ${key === 'inputUuid' ? 'UUID' : 'name'}.`);
 }
 
-export function inputJson(scene: StudioScene, source: SceneSource): JsonObject {
-  const kind = inputKind(source.settings.kind);
-  return { inputName: source.name, inputUuid: inputUuid(scene, source), inputKind: kind, unversionedInputKind: kind, inputKindCaps: inputCaps(source.settings.kind) };
+/** The input's mixer channel, or InvalidResourceState for a source without sound. */
+export function findAudioInput(doc: SceneDoc, f: Fields): { scene: StudioScene; source: SceneSource; audio: AudioSettings } {
+  const { scene, source } = findInput(doc, f);
+  if (!source.audio) throw new RequestError(Status.InvalidResourceState, 'The specified input does not support audio.');
+  return { scene, source, audio: source.audio };
 }
 
+export function inputJson(scene: StudioScene, source: SceneSource): JsonObject {
+  const kind = inputKind(source.settings.kind);
+  return { inputName: source.name, inputUuid: inputUuid(scene, source), inputKind: kind, unversionedInputKind: kind, inputKindCaps: inputCaps(source) };
+}
+
+/** obs-websocket's volume pair for a gain in dB (mul = 10^(dB/20)). */
+export function volumeJson(gainDb: number): JsonObject {
+  return { inputVolumeMul: 10 ** (gainDb / 20), inputVolumeDb: gainDb };
+}
+
+/** OBS_ALIGN_LEFT | OBS_ALIGN_TOP (obs.h): Tandem places a box by its top-left corner. */
+export const ALIGN_TOP_LEFT = 5;
+/** A Tandem box is what OBS calls stretch-to-bounds: the source fills exactly width × height. */
+export const BOUNDS_STRETCH = 'OBS_BOUNDS_STRETCH';
+
 /**
- * The part of an OBS scene-item transform Tandem knows. Tandem draws a source into a box
- * (x, y, width, height) from its top-left corner; it has no native source size, so sourceWidth,
- * sourceHeight and scaleX/scaleY are left out rather than made up.
+ * A Tandem transform as an OBS scene-item transform. Tandem draws a source into a box
+ * (x, y, width, height) from its top-left corner, which OBS expresses as bounds of type stretch
+ * with the box as the bounds and a scale of 1. Tandem knows no native source size, so
+ * sourceWidth and sourceHeight are left out rather than made up.
  */
 export function transformJson(s: SceneSource): JsonObject {
   const t = s.transform;
@@ -132,10 +154,16 @@ export function transformJson(s: SceneSource): JsonObject {
     positionX: t.x,
     positionY: t.y,
     rotation: t.rotation,
+    scaleX: 1,
+    scaleY: 1,
     width: t.width,
     height: t.height,
-    alignment: 5, // OBS_ALIGN_LEFT | OBS_ALIGN_TOP
-    boundsType: 'OBS_BOUNDS_NONE',
+    alignment: ALIGN_TOP_LEFT,
+    boundsType: BOUNDS_STRETCH,
+    boundsAlignment: ALIGN_TOP_LEFT,
+    boundsWidth: t.width,
+    boundsHeight: t.height,
+    cropToBounds: false,
     cropLeft: t.crop.left,
     cropRight: t.crop.right,
     cropTop: t.crop.top,
@@ -158,4 +186,14 @@ export function sceneItemJson(scene: StudioScene, source: SceneSource, index: nu
     inputKind: kind,
     isGroup: null,
   };
+}
+
+/** The preview scene while studio mode is on (undefined when it is off). */
+export function previewScene(doc: SceneDoc): StudioScene | undefined {
+  return doc.studioMode.enabled ? doc.scenes.find((s) => s.id === doc.studioMode.previewSceneId) : undefined;
+}
+
+/** StudioModeNotActive (506) unless studio mode is on. */
+export function requireStudioMode(doc: SceneDoc): void {
+  if (!doc.studioMode.enabled) throw new RequestError(Status.StudioModeNotActive, 'Studio mode is not active.');
 }

@@ -19,6 +19,7 @@ import { CLOSE_GOING_AWAY, CLOSE_POLICY, CloseCode, Op, type JsonObject } from '
 import { REQUESTS, REQUEST_TYPES } from './requests';
 import { runRequest } from './requests/table';
 import { Session } from './session';
+import type { ProgramPictures } from '../../studio/program-picture';
 
 export const DEFAULT_PORT = 4455;
 export const MAX_MESSAGE_BYTES = 1 << 20;
@@ -43,6 +44,8 @@ export interface ObsWebSocketOptions {
   throttle?: ThrottleOptions;
   /** Called whenever a client connects, identifies or leaves (for the Settings UI). */
   onClientsChanged?: (clients: ObsClientInfo[]) => void;
+  /** The program picture, for GetSourceScreenshot (studio/program-picture.ts). */
+  pictures?: ProgramPictures;
 }
 
 export interface ObsClientInfo {
@@ -98,6 +101,7 @@ export async function startObsWebSocket(engine: ObsEngine, opts: ObsWebSocketOpt
   const listenPort = opts.port ?? DEFAULT_PORT;
   // Closures below use these copies, never `opts`, so the password is not kept alive with them.
   const onClientsChanged = opts.onClientsChanged;
+  const pictures = opts.pictures;
   const ids = itemIdsFor(engine);
   const clients = new Map<string, Client>();
   let ready = true;
@@ -180,6 +184,7 @@ export async function startObsWebSocket(engine: ObsEngine, opts: ObsWebSocketOpt
             session,
             requestTypes: REQUEST_TYPES,
             engineVersion,
+            pictures,
             broadcast: (eventType: string, eventIntent: number, eventData: JsonObject) => broadcast({ eventType, eventIntent, eventData }),
           }),
         ready: () => ready,

@@ -3,6 +3,7 @@
 // sends ExitStarted first. status() is what the Settings UI shows, and never holds the password.
 import { toErrorInfo } from '../../../shared/errors';
 import type { ObsEngine } from './model';
+import type { ProgramPictures } from '../../studio/program-picture';
 import { DEFAULT_PORT, startObsWebSocket, type ObsClientInfo, type ObsWebSocketOptions, type ObsWebSocketServer } from './server';
 
 export interface ObsWebSocketConfig {
@@ -33,6 +34,7 @@ export class ObsWebSocketService {
   constructor(
     private readonly engine: ObsEngine,
     private readonly onClientsChanged?: (clients: ObsClientInfo[]) => void,
+    private readonly pictures?: ProgramPictures,
   ) {}
 
   /** Applies a configuration (calls are serialised). Rejects with the start error, if any. */
@@ -46,6 +48,7 @@ export class ObsWebSocketService {
         if (cfg.password) opts.password = cfg.password;
         if (cfg.allowedOrigins) opts.allowedOrigins = cfg.allowedOrigins;
         if (this.onClientsChanged) opts.onClientsChanged = this.onClientsChanged;
+        if (this.pictures) opts.pictures = this.pictures;
         try {
           this.server = await startObsWebSocket(this.engine, opts);
         } catch (err) {

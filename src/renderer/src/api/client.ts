@@ -2,6 +2,7 @@
 // WebSocket in browser mode (token from the page URL). The rest of the UI sees one StudioApi.
 import { createApiClient } from '../../../shared/rpc';
 import type { StudioApi } from '../../../shared/api';
+import { setMediaBase } from '../engine/media-src';
 import { bridgeMediaLink, webSocketMediaLink, type MediaLink } from '../engine/media-link';
 import { bridgeTransport, webSocketTransport, type BridgeLike, type EventfulTransport } from '../../../shared/transports';
 
@@ -36,6 +37,8 @@ export async function connect(): Promise<Connection> {
   const ws = new WebSocket(`ws://${window.location.host}/api?token=${encodeURIComponent(token)}`);
   const transport = webSocketTransport(ws);
   await transport.ready;
+  // Uploaded media files are played from the engine that serves this page (media-src.ts).
+  setMediaBase(`${window.location.protocol}//${window.location.host}`, token);
   const mediaUrl = `ws://${window.location.host}/media?token=${encodeURIComponent(token)}`;
   return { api: createApiClient(transport), transport, mode: 'browser', openMediaLink: () => webSocketMediaLink(mediaUrl) };
 }

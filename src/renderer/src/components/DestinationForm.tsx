@@ -1,7 +1,9 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import type { Destination, DestinationProtocol, StudioApi, StudioState } from '../../../shared/api';
+import { DestinationInputSchema, type Destination, type DestinationProtocol, type StudioApi, type StudioState } from '../../../shared/api';
 import { PRESETS, fillTemplate, templatePlaceholders, type Preset } from '../../../shared/presets';
 import { useLang, useT } from '../i18n';
+import { errorLine } from '../error-text';
+import { isMessageKey } from '../../../shared/i18n/index';
 
 interface Props {
   api: StudioApi;
@@ -28,6 +30,8 @@ export function DestinationForm({ api, storage, editing, onDone }: Props) {
   const [fields, setFields] = useState<Record<string, string>>({});
   const [secret, setSecret] = useState('');
   const [allowUntrusted, setAllowUntrusted] = useState(editing?.allowUntrustedCertificate ?? false);
+  /** Own video bitrate, kbit/s; empty = the studio's setting (Settings). */
+  const [bitrate, setBitrate] = useState(editing?.videoBitrateKbps !== undefined ? String(editing.videoBitrateKbps) : '');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const placeholders = useMemo(() => (preset?.urlTemplate ? templatePlaceholders(preset.urlTemplate) : []), [preset]);
@@ -49,18 +53,30 @@ export function DestinationForm({ api, storage, editing, onDone }: Props) {
       const finalName = name.trim() || preset?.name || finalUrl;
       // The certificate opt-out exists only for RTMPS; it is sent (false too) so an edit can clear it.
       const untrusted = protocol === 'rtmps' ? { allowUntrustedCertificate: allowUntrusted } : {};
+      // Empty = the studio's bitrate (null clears an own bitrate on edit).
+      const videoBitrateKbps = bitrate.trim() === '' ? null : Number(bitrate);
+      const input = { name: finalName, protocol, url: finalUrl, ...(secret ? { secret } : {}), ...untrusted, videoBitrateKbps };
+      // The engine's own schema, checked here first so the message is in the UI's language at once.
+      const parsed = DestinationInputSchema.safeParse(input);
+      if (!parsed.success) throw parsed.error;
       if (editing) {
-        await api.updateDestination({ id: editing.id, patch: { name: finalName, protocol, url: finalUrl, ...(secret ? { secret } : {}), ...untrusted } });
+        await api.updateDestination({ id: editing.id, patch: input });
       } else {
         if (preset?.secretRequired && !secret) throw new Error(tr('presets.fillPlaceholder', { name: isWhip ? tr('presets.bearerToken') : tr('presets.streamKey') }));
-        await api.addDestination({ name: finalName, protocol, url: finalUrl, ...(secret ? { secret } : {}), ...untrusted });
+        await api.addDestination(input);
       }
       onDone();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorLine(lang, err).text);
     } finally {
       setBusy(false);
     }
+  };
+
+  /** A template's <placeholder> by its catalogue label (presets.placeholder.*), else its own name. */
+  const placeholderLabel = (ph: string): string => {
+    const key = `presets.placeholder.${ph}`;
+    return isMessageKey(key) ? tr(key) : ph;
   };
 
   const secretLabel = isWhip
@@ -74,14 +90,14 @@ export function DestinationForm({ api, storage, editing, onDone }: Props) {
       <label>
         {tr('presets.service')}
         <select value={presetId} onChange={(e) => setPresetId(e.target.value)} data-testid="preset">
-          <optgroup label="RTMP">
+          <optgroup label={tr('presets.group.rtmp')}>
             {PRESETS.filter((p) => p.protocol !== 'whip').map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name}
               </option>
             ))}
           </optgroup>
-          <optgroup label="WHIP (WebRTC)">
+          <optgroup label={tr('presets.group.whip')}>
             {PRESETS.filter((p) => p.protocol === 'whip').map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name}
@@ -98,7 +114,7 @@ export function DestinationForm({ api, storage, editing, onDone }: Props) {
       {usesFreeUrl && (
         <label>
           {isWhip ? tr('destinations.url.whip') : tr('destinations.url.rtmp')}
-          <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder={isWhip ? 'https://example.com/whip/endpoint' : `${protocol}://live.example.com/app`} required />
+          <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder={isWhip ? tr('destinations.url.whip.placeholder') : tr('destinations.url.rtmp.placeholder', { scheme: protocol })} required />
         </label>
       )}
       {!usesFreeUrl && preset && preset.servers.length > 0 && (
@@ -115,7 +131,7 @@ export function DestinationForm({ api, storage, editing, onDone }: Props) {
       )}
       {placeholders.map((ph) => (
         <label key={ph}>
-          {ph}
+          {placeholderLabel(ph)}
           <input value={fields[ph] ?? ''} onChange={(e) => setFields({ ...fields, [ph]: e.target.value })} required />
         </label>
       ))}
@@ -126,6 +142,10 @@ export function DestinationForm({ api, storage, editing, onDone }: Props) {
       <p className="hint" data-testid="secret-notice">
         {tr(NOTICE[storage])}
       </p>
+      <label>
+        {tr('destinations.bitrate')}
+        <input type="number" data-testid="dest-bitrate" min={100} max={100000} step={100} value={bitrate} onChange={(e) => setBitrate(e.target.value)} placeholder={tr('destinations.bitrate.placeholder')} />
+      </label>
       {protocol === 'rtmps' && (
         <>
           <label style={{ flexDirection: 'row', alignItems: 'center', gap: 6 }}>

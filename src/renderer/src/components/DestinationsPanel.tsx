@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { Destination, StudioApi, StudioState } from '../../../shared/api';
 import { runAction } from '../actions';
-import { useT, type Tr } from '../i18n';
+import { useLang, useT, type Tr } from '../i18n';
 import type { StatsView } from '../useStats';
 import { DestinationForm } from './DestinationForm';
 import { Comparison, StatsLine } from './DestinationStats';
+import { errorLine } from '../error-text';
 
 interface Props {
   api: StudioApi;
@@ -38,6 +39,7 @@ function stateText(tr: Tr, d: Destination, now: number): string {
 
 export function DestinationsPanel({ api, destinations, stats, storage, videoMissing = false }: Props) {
   const tr = useT();
+  const lang = useLang();
   const [form, setForm] = useState<'add' | string | null>(null);
   const anyActive = destinations.some((d) => ACTIVE.has(d.state));
   const now = useNow(destinations.some((d) => d.state === 'reconnecting'));
@@ -83,8 +85,8 @@ export function DestinationsPanel({ api, destinations, stats, storage, videoMiss
                 )}
               </div>
               {d.error && (
-                <div className="dest-error" role="alert">
-                  {d.error.message}
+                <div className="dest-error" role="alert" data-testid="dest-error" title={errorLine(lang, d.error, { target: false }).title}>
+                  {errorLine(lang, d.error, { target: false }).text}
                 </div>
               )}
               {videoMissing && d.state === 'live' && (

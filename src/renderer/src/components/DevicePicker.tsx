@@ -5,10 +5,12 @@ interface Props {
   kind: 'videoinput' | 'audioinput';
   value: string;
   onChange: (deviceId: string) => void;
+  /** Offer "No microphone" (a camera's sound can be turned off; a microphone source cannot). */
+  allowNone?: boolean;
 }
 
 /** A camera or microphone picker from enumerateDevices; refreshed when devices come and go. */
-export function DevicePicker({ kind, value, onChange }: Props) {
+export function DevicePicker({ kind, value, onChange, allowNone = true }: Props) {
   const tr = useT();
   const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
   useEffect(() => {
@@ -24,7 +26,7 @@ export function DevicePicker({ kind, value, onChange }: Props) {
       {kind === 'videoinput' ? tr('props.camera') : tr('props.microphone')}
       <select value={value} onChange={(e) => onChange(e.target.value)} data-testid={`device-${kind}`}>
         <option value="">{tr('props.deviceDefault')}</option>
-        {kind === 'audioinput' && <option value="none">{tr('props.noMicrophone')}</option>}
+        {kind === 'audioinput' && allowNone && <option value="none">{tr('props.noMicrophone')}</option>}
         {devices.map((d, i) => (
           <option key={d.deviceId || i} value={d.deviceId}>
             {d.label || `${kind === 'videoinput' ? tr('props.camera') : tr('props.microphone')} ${i + 1}`}

@@ -1,5 +1,5 @@
 import { useT } from '../i18n';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Settings } from '../../../shared/api';
 import type { SceneDoc } from '../../../shared/scene/model';
 import { Program, type ProgramStats } from '../engine/program';
@@ -17,10 +17,14 @@ interface Props {
   onProgram: (p: Program | null) => void;
   /** Tell the engine whether WebCodecs can encode here (at start, and when it breaks). */
   reportVideo: (s: VideoSupport) => void;
+  /** Studio mode's header (preview / Transition / program), above the canvas. */
+  bar?: ReactNode;
+  /** The editing layer, laid over the edited scene: the whole canvas, or its left half in studio mode. */
+  overlay?: ReactNode;
 }
 
-/** The program preview: the compositor's own canvas. */
-export function ProgramView({ settings, doc, capture, openLink, onProgram, reportVideo }: Props) {
+/** The program preview: the compositor's own canvas (twice as wide in studio mode: preview | program). */
+export function ProgramView({ settings, doc, capture, openLink, onProgram, reportVideo, bar, overlay }: Props) {
   const tr = useT();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const programRef = useRef<Program | null>(null);
@@ -75,10 +79,13 @@ export function ProgramView({ settings, doc, capture, openLink, onProgram, repor
   }, [capture, openLink, settings.width, settings.height, settings.fps]);
 
   const scene = doc.scenes.find((s) => s.id === doc.activeSceneId);
+  const split = doc.studioMode.enabled;
   return (
     <div className="preview-wrap">
-      <div className="preview" style={{ aspectRatio: `${settings.width} / ${settings.height}` }}>
+      {bar}
+      <div className={`preview ${split ? 'preview-split' : ''}`} style={{ aspectRatio: `${settings.width * (split ? 2 : 1)} / ${settings.height}` }}>
         <canvas ref={canvasRef} data-testid="program-canvas" aria-label={tr('program.label', { name: scene?.name ?? '' })} />
+        {overlay}
         {error && (
           <div className="preview-error" role="alert">
             {error}

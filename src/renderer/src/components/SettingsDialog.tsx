@@ -1,7 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings, StudioApi } from '../../../shared/api';
 import { SettingsSchema } from '../../../shared/api';
-import { useT } from '../i18n';
+import { useLang, useT } from '../i18n';
+import { errorLine } from '../error-text';
+import { ObsWebSocketSettings } from './ObsWebSocketSettings';
 
 interface Props {
   api: StudioApi;
@@ -19,13 +21,16 @@ const RESOLUTIONS: [number, number][] = [
   [1080, 1920],
 ];
 
-/** Output, encoder, audio, recording and language settings; validated before they are sent. */
+/** Output, encoder, audio, recording, remote-control and language settings; validated before they are sent. */
 export function SettingsDialog({ api, settings, live, onClose }: Props) {
   const tr = useT();
+  const lang = useLang();
   const [draft, setDraft] = useState<Settings>(settings);
   const [encoders, setEncoders] = useState<string[]>([settings.encoder]);
   const [path, setPath] = useState<{ path: string; reason: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** A size not in the list (or asked for): width and height typed in. */
+  const [custom, setCustom] = useState(() => !RESOLUTIONS.some(([w, h]) => w === settings.width && h === settings.height));
   useEffect(() => {
     let cancelled = false;
     api.getEncoders().then(
@@ -48,14 +53,15 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
     e.preventDefault();
     const parsed = SettingsSchema.safeParse(draft);
     if (!parsed.success) {
-      setError(parsed.error.issues.map((i) => i.message).join('; '));
+      setError(errorLine(lang, parsed.error).text);
       return;
     }
     try {
-      await api.updateSettings(live ? { language: parsed.data.language } : parsed.data);
+      // Language and remote control may change while live: they do not touch the encode.
+      await api.updateSettings(live ? { language: parsed.data.language, obsWebSocket: parsed.data.obsWebSocket } : parsed.data);
       onClose();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorLine(lang, err).text);
     }
   };
   return (
@@ -67,8 +73,14 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
           <label>
             {tr('settings.resolution')}
             <select
-              value={`${draft.width}x${draft.height}`}
+              data-testid="resolution"
+              value={custom ? 'custom' : `${draft.width}x${draft.height}`}
               onChange={(e) => {
+                if (e.target.value === 'custom') {
+                  setCustom(true);
+                  return;
+                }
+                setCustom(false);
                 const [w, h] = e.target.value.split('x').map(Number);
                 setDraft((d) => ({ ...d, width: w ?? d.width, height: h ?? d.height }));
               }}
@@ -78,8 +90,21 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
                   {w}×{h}
                 </option>
               ))}
+              <option value="custom">{tr('settings.resolution.custom')}</option>
             </select>
           </label>
+          {custom && (
+            <>
+              <label>
+                {tr('field.width')}
+                <input type="number" data-testid="settings-width" value={draft.width} step={4} onChange={(e) => set('width', e.target.valueAsNumber)} />
+              </label>
+              <label>
+                {tr('field.height')}
+                <input type="number" data-testid="settings-height" value={draft.height} step={4} onChange={(e) => set('height', e.target.valueAsNumber)} />
+              </label>
+            </>
+          )}
           <label>
             {tr('settings.fps')}
             {num('fps')}
@@ -113,7 +138,7 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
           </label>
           <label>
             {tr('settings.recordFolder')}
-            <input value={draft.recordFolder} onChange={(e) => set('recordFolder', e.target.value)} placeholder="~/Videos" />
+            <input value={draft.recordFolder} onChange={(e) => set('recordFolder', e.target.value)} placeholder={tr('settings.recordFolder.placeholder')} />
           </label>
           <label>
             {tr('settings.recordBitrate')}
@@ -122,18 +147,19 @@ export function SettingsDialog({ api, settings, live, onClose }: Props) {
           <label>
             {tr('settings.recordFormat')}
             <select value={draft.recordFormat} onChange={(e) => set('recordFormat', e.target.value as Settings['recordFormat'])}>
-              <option value="mkv">MKV</option>
-              <option value="mp4">MP4 (fragmented)</option>
-              <option value="flv">FLV</option>
+              <option value="mkv">{tr('settings.format.mkv')}</option>
+              <option value="mp4">{tr('settings.format.mp4')}</option>
+              <option value="flv">{tr('settings.format.flv')}</option>
             </select>
           </label>
         </fieldset>
+        <ObsWebSocketSettings api={api} value={draft.obsWebSocket} onChange={(v) => set('obsWebSocket', v)} />
         <label>
           {tr('settings.language')}
           <select value={draft.language} onChange={(e) => set('language', e.target.value as Settings['language'])} data-testid="language">
-            <option value="auto">Auto · 自动</option>
-            <option value="en">English</option>
-            <option value="zh-CN">简体中文</option>
+            <option value="auto">{tr('language.auto')}</option>
+            <option value="en">{tr('language.en')}</option>
+            <option value="zh-CN">{tr('language.zh-CN')}</option>
           </select>
         </label>
         {error && (

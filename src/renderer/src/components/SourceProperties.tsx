@@ -2,6 +2,7 @@ import type { StudioApi } from '../../../shared/api';
 import type { SceneSource, SourceSettings, Transform } from '../../../shared/scene/model';
 import { runAction } from '../actions';
 import { DevicePicker } from './DevicePicker';
+import { MediaFileField } from './MediaFileField';
 import { useT } from '../i18n';
 
 interface Props {
@@ -47,8 +48,10 @@ export function SourceProperties({ api, sceneId, source, onRemoved }: Props) {
         <Num label={tr('props.height')} value={t.height} min={1} onChange={(height) => height > 0 && setT({ height })} />
         <Num label={tr('props.rotation')} value={t.rotation} min={-360} max={360} onChange={(rotation) => setT({ rotation })} />
         <Num label={tr('props.opacity')} value={t.opacity} step={0.05} min={0} max={1} onChange={(opacity) => setT({ opacity: Math.max(0, Math.min(1, opacity)) })} />
-        <Num label={tr('props.cropLeft')} value={t.crop.left} min={0} onChange={(left) => setT({ crop: { ...t.crop, left } })} />
-        <Num label={tr('props.cropRight')} value={t.crop.right} min={0} onChange={(right) => setT({ crop: { ...t.crop, right } })} />
+        <Num label={tr('props.cropLeft')} value={t.crop.left} min={0} onChange={(left) => setT({ crop: { ...t.crop, left: Math.max(0, left) } })} />
+        <Num label={tr('props.cropRight')} value={t.crop.right} min={0} onChange={(right) => setT({ crop: { ...t.crop, right: Math.max(0, right) } })} />
+        <Num label={tr('props.cropTop')} value={t.crop.top} min={0} onChange={(top) => setT({ crop: { ...t.crop, top: Math.max(0, top) } })} />
+        <Num label={tr('props.cropBottom')} value={t.crop.bottom} min={0} onChange={(bottom) => setT({ crop: { ...t.crop, bottom: Math.max(0, bottom) } })} />
       </fieldset>
       {s.kind === 'color' && (
         <label className="field">
@@ -75,24 +78,23 @@ export function SourceProperties({ api, sceneId, source, onRemoved }: Props) {
           </div>
         </div>
       )}
-      {(s.kind === 'image' || s.kind === 'media') && (
+      {s.kind === 'image' && (
         <label className="field">
-          {s.kind === 'image' ? tr('props.imageFile') : tr('props.videoFile')}
+          {tr('props.imageFile')}
           <input
             type="file"
-            accept={s.kind === 'image' ? 'image/*' : 'video/*,audio/*'}
+            accept="image/*"
             onChange={(e) => {
               const f = e.target.files?.[0];
               if (!f) return;
-              if (s.kind === 'image') {
-                const r = new FileReader();
-                r.onload = () => typeof r.result === 'string' && setS({ ...s, src: r.result });
-                r.readAsDataURL(f);
-              } else setS({ ...s, src: URL.createObjectURL(f) });
+              const r = new FileReader();
+              r.onload = () => typeof r.result === 'string' && setS({ ...s, src: r.result });
+              r.readAsDataURL(f);
             }}
           />
         </label>
       )}
+      {s.kind === 'media' && <MediaFileField value={s.src} onKept={(src) => setS({ ...s, src })} />}
       {s.kind === 'camera' && (
         <div className="fields">
           <DevicePicker kind="videoinput" value={s.deviceId} onChange={(deviceId) => setS({ ...s, deviceId })} />
@@ -100,10 +102,18 @@ export function SourceProperties({ api, sceneId, source, onRemoved }: Props) {
         </div>
       )}
       {s.kind === 'screen' && (
-        <button className="btn" onClick={() => setS({ ...s, sourceId: `pick-${Date.now()}` })}>
-          {tr('props.screenPick')}
-        </button>
+        <div className="fields">
+          <button className="btn" onClick={() => setS({ ...s, sourceId: `pick-${Date.now()}` })}>
+            {tr('props.screenPick')}
+          </button>
+          <label className="check">
+            <input type="checkbox" checked={s.audio} onChange={(e) => setS({ ...s, audio: e.target.checked })} />
+            {tr('props.screenAudio')}
+          </label>
+          <span className="hint">{tr('props.screenAudio.hint')}</span>
+        </div>
       )}
+      {s.kind === 'microphone' && <DevicePicker kind="audioinput" value={s.deviceId} allowNone={false} onChange={(deviceId) => setS({ ...s, deviceId })} />}
       {s.kind === 'clock' && (
         <label className="field">
           {tr('props.format')}

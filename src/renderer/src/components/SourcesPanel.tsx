@@ -1,26 +1,35 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { StudioApi } from '../../../shared/api';
 import type { SceneDoc, SceneSource, SourceKind } from '../../../shared/scene/model';
 import { newSource } from '../../../shared/scene/ops';
+import { editedScene } from '../../../shared/scene/studio-mode';
 import { runAction } from '../actions';
 import { useT } from '../i18n';
 import { SourceProperties } from './SourceProperties';
 import { LockIcon } from './icons';
 import { newId } from '../ids';
+import { ContextMenu } from './ContextMenu';
+import { NameEditor } from './NameEditor';
 
 interface Props {
   api: StudioApi;
   doc: SceneDoc;
   output: { width: number; height: number };
+  /** The selected source of the edited scene (shared with the preview, which selects by click). */
+  selected: string | null;
+  onSelect: (id: string | null) => void;
 }
 
-const KINDS: SourceKind[] = ['camera', 'screen', 'image', 'text', 'color', 'media', 'clock'];
+const KINDS: SourceKind[] = ['camera', 'microphone', 'screen', 'image', 'text', 'color', 'media', 'clock'];
 
-export function SourcesPanel({ api, doc, output }: Props) {
+export function SourcesPanel({ api, doc, output, selected, onSelect: setSelected }: Props) {
   const tr = useT();
-  const scene = doc.scenes.find((s) => s.id === doc.activeSceneId);
-  const [selected, setSelected] = useState<string | null>(null);
+  // The scene being edited: in studio mode, the preview scene.
+  const scene = editedScene(doc);
   const [adding, setAdding] = useState(false);
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [menu, setMenu] = useState<{ source: SceneSource; x: number; y: number } | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
   if (!scene) return null;
   const sel = scene.sources.find((s) => s.id === selected);
   const add = (kind: SourceKind) => {
@@ -31,6 +40,15 @@ export function SourcesPanel({ api, doc, output }: Props) {
     setAdding(false);
   };
   const op = (p: Promise<unknown>) => runAction(p);
+  const remove = (src: SceneSource) => {
+    op(api.sceneOp({ op: 'removeSource', sceneId: scene.id, sourceId: src.id }));
+    if (src.id === selected) setSelected(null);
+  };
+  const duplicate = (src: SceneSource) => {
+    const id = newId('src');
+    op(api.sceneOp({ op: 'duplicateSource', sceneId: scene.id, sourceId: src.id, newId: id, name: tr('names.copy', { name: src.name }).slice(0, 120) }));
+    setSelected(id);
+  };
   // Top of the list = top of the stack: show the sources reversed.
   const ordered = [...scene.sources].reverse();
   return (
@@ -55,11 +73,23 @@ export function SourcesPanel({ api, doc, output }: Props) {
           {ordered.map((src: SceneSource) => {
             const index = scene.sources.indexOf(src);
             return (
-              <li key={src.id} className="row-wrap">
-                <button className={`row ${src.id === selected ? 'row-active' : ''}`} onClick={() => setSelected(src.id)}>
-                  <span className={`kind kind-${src.settings.kind}`}>{src.settings.kind}</span>
-                  <span className={src.visible ? '' : 'muted'}>{src.name}</span>
-                </button>
+              <li
+                key={src.id}
+                className="row-wrap"
+                onContextMenu={(e) => {
+                  e.preventDefault();
+                  setSelected(src.id);
+                  setMenu({ source: src, x: e.clientX, y: e.clientY });
+                }}
+              >
+                {renaming === src.id ? (
+                  <NameEditor name={src.name} onCommit={(name) => op(api.sceneOp({ op: 'renameSource', sceneId: scene.id, sourceId: src.id, name }))} onDone={() => setRenaming(null)} />
+                ) : (
+                  <button className={`row ${src.id === selected ? 'row-active' : ''}`} aria-pressed={src.id === selected} onClick={() => setSelected(src.id)} onDoubleClick={() => setRenaming(src.id)}>
+                    <span className={`kind kind-${src.settings.kind}`}>{tr(`sources.badge.${src.settings.kind}`)}</span>
+                    <span className={`row-name ${src.visible ? '' : 'muted'}`}>{src.name}</span>
+                  </button>
+                )}
                 <button
                   className="icon"
                   aria-label={src.visible ? tr('sources.hide', { name: src.name }) : tr('sources.show', { name: src.name })}
@@ -86,6 +116,19 @@ export function SourcesPanel({ api, doc, output }: Props) {
             );
           })}
         </ul>
+        {menu && (
+          <ContextMenu
+            x={menu.x}
+            y={menu.y}
+            label={tr('menu.label', { name: menu.source.name })}
+            onClose={closeMenu}
+            items={[
+              { label: tr('menu.rename'), onSelect: () => setRenaming(menu.source.id) },
+              { label: tr('menu.duplicate'), onSelect: () => duplicate(menu.source) },
+              { label: tr('menu.remove'), onSelect: () => remove(menu.source) },
+            ]}
+          />
+        )}
         <div className="undo">
           <button className="btn btn-quiet" onClick={() => op(api.undo())} title={tr('sources.undo.title')}>
             {tr('sources.undo')}

@@ -38,6 +38,9 @@ export class Compositor {
   private readonly sceneB: RenderTarget;
   private readonly out: RenderTarget;
   private readonly yuv: RenderTarget;
+  /** Studio mode's preview scene, for display only (docs/ARCHITECTURE.md "Studio mode"). */
+  private pv: RenderTarget | null = null;
+  private splitView = false;
   private readonly ring: Readback[] = [];
   /** Bound for untextured quads, so no render target's texture stays bound while drawn into. */
   private readonly blank: WebGLTexture;
@@ -120,15 +123,42 @@ export class Compositor {
     this.drawQuad({ transform: { ...full, opacity: Math.max(0, previous.mix) }, texture: { tex: this.sceneA.tex, width: this.width, height: this.height } }, false);
   }
 
-  /** Shows the last composed frame on the canvas. */
-  present(): void {
+  /**
+   * Studio mode: the canvas becomes twice as wide, the preview scene on the left and the program
+   * on the right. Only the program (`out`, or `programRect()` of the canvas) is ever encoded.
+   */
+  setSplit(on: boolean): void {
+    if (on === this.splitView) return;
+    this.splitView = on;
+    this.canvas.width = on ? this.width * 2 : this.width;
+    if (on && !this.pv) this.pv = createTarget(this.gl, this.width, this.height);
+  }
+
+  get split(): boolean {
+    return this.splitView;
+  }
+
+  /** Where the program sits on the canvas (the visibleRect of a VideoFrame taken from it). */
+  programRect(): { x: number; y: number; width: number; height: number } {
+    return { x: this.splitView ? this.width : 0, y: 0, width: this.width, height: this.height };
+  }
+
+  /** Shows the last composed frame on the canvas; in studio mode `preview` is drawn on the left. */
+  present(preview?: readonly DrawLayer[]): void {
     const gl = this.gl;
     gl.useProgram(this.quad);
     gl.bindVertexArray(this.vao);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-    gl.viewport(0, 0, this.width, this.height);
-    gl.disable(gl.BLEND);
     const full = { x: 0, y: 0, width: this.width, height: this.height, rotation: 0, opacity: 1, crop: { left: 0, top: 0, right: 0, bottom: 0 } };
+    if (this.splitView && this.pv) {
+      this.drawLayers(this.pv, preview ?? []);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      gl.viewport(0, 0, this.width, this.height);
+      gl.disable(gl.BLEND);
+      this.drawQuad({ transform: full, texture: { tex: this.pv.tex, width: this.width, height: this.height } }, true);
+    }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.viewport(this.programRect().x, 0, this.width, this.height);
+    gl.disable(gl.BLEND);
     this.drawQuad({ transform: full, texture: { tex: this.out.tex, width: this.width, height: this.height } }, true);
   }
 
@@ -197,7 +227,7 @@ export class Compositor {
 
   dispose(): void {
     const gl = this.gl;
-    for (const t of [this.sceneA, this.sceneB, this.out, this.yuv]) deleteTarget(gl, t);
+    for (const t of [this.sceneA, this.sceneB, this.out, this.yuv, this.pv]) if (t) deleteTarget(gl, t);
     gl.deleteTexture(this.blank);
     for (const r of this.ring) {
       if (r.fence) gl.deleteSync(r.fence);

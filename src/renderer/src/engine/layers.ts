@@ -140,6 +140,8 @@ class VideoRuntime implements SourceRuntime {
   stream?: MediaStream;
   private key = '';
   private disposed = false;
+  /** Size of the last picture uploaded since the source was (re)opened. */
+  private shown: { width: number; height: number } | null = null;
   constructor(private readonly gl: WebGL2RenderingContext) {
     this.tex = createTexture(gl);
     this.media = document.createElement('video');
@@ -150,14 +152,18 @@ class VideoRuntime implements SourceRuntime {
     const key = JSON.stringify(src.settings);
     if (key !== this.key) {
       this.key = key;
+      this.shown = null;
       void this.open(src.settings);
     }
     const v = this.media;
-    if (v.readyState < 2 || v.videoWidth === 0) return null;
+    // While a file seeks (a loop going back to the start, rebuffering) keep its last picture
+    // instead of a black gap.
+    if (v.readyState < 2 || v.videoWidth === 0) return this.shown ? { transform: src.transform, texture: { tex: this.tex, ...this.shown } } : null;
     const gl = this.gl;
     gl.bindTexture(gl.TEXTURE_2D, this.tex);
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, v);
-    return { transform: src.transform, texture: { tex: this.tex, width: v.videoWidth, height: v.videoHeight } };
+    this.shown = { width: v.videoWidth, height: v.videoHeight };
+    return { transform: src.transform, texture: { tex: this.tex, ...this.shown } };
   }
   private async open(s: SourceSettings): Promise<void> {
     this.stop();
@@ -171,10 +177,11 @@ class VideoRuntime implements SourceRuntime {
         this.media.srcObject = null;
         const url = resolveMediaSrc(s.src);
         if (!url) return;
+        this.media.volume = s.volume;
         this.media.src = url;
         this.media.loop = s.loop;
       } else if (s.kind === 'camera') {
-        this.media.muted = true;
+        this.media.muted = true; // sound reaches the mixer from the stream, not the element
         this.stream = await navigator.mediaDevices.getUserMedia({
           video: s.deviceId ? { deviceId: { exact: s.deviceId } } : true,
           audio: s.audioDeviceId === 'none' ? false : s.audioDeviceId ? { deviceId: { exact: s.audioDeviceId } } : true,
@@ -183,6 +190,7 @@ class VideoRuntime implements SourceRuntime {
       } else if (s.kind === 'screen') {
         // The screen's or window's sound where the platform gives it (Chromium: a tab or the whole
         // screen on Windows/ChromeOS; the desktop app adds system loopback on Windows).
+        this.media.muted = true;
         this.stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: s.audio });
         this.media.srcObject = this.stream;
       } else if (s.kind === 'microphone') {

@@ -1,30 +1,30 @@
-// The audio mixer: a WebAudio graph with per-source gain, mute and peak/RMS meters, a master
-// bus, and an AudioWorklet tap that hands timestamped PCM to the engine.
+// The audio mixer: a WebAudio graph with one channel per source with sound (input → sync-offset
+// delay → fader → meter, fader → master bus), a master bus, and an AudioWorklet tap that hands
+// timestamped PCM to the engine. What each channel does comes from the scene document
+// (audio-plan.ts); the mixer holds no settings of its own except the master's.
 import workletUrl from './capture.worklet.ts?worker&url';
+import { MAX_DELAY_SEC, fromDb, type ChannelParams } from './audio-plan';
 
-export interface ChannelMeter {
-  id: string;
-  name: string;
-  gainDb: number;
-  muted: boolean;
+export interface Level {
   peakDb: number;
   rmsDb: number;
 }
 
 interface Channel {
-  name: string;
-  node: AudioNode;
-  gain: GainNode;
+  input: AudioNode | null;
+  /** The stream or element the input was made from, to notice when a source reopens its device. */
+  from: MediaStream | HTMLMediaElement | null;
+  delay: DelayNode;
+  fader: GainNode;
   analyser: AnalyserNode;
-  gainDb: number;
-  muted: boolean;
+  params: ChannelParams;
 }
 
 const FLOOR_DB = -90;
 export const toDb = (v: number): number => (v <= 0 ? FLOOR_DB : Math.max(FLOOR_DB, 20 * Math.log10(v)));
-export const fromDb = (db: number): number => (db <= FLOOR_DB ? 0 : 10 ** (db / 20));
+export { fromDb };
 
-export function measure(samples: Float32Array): { peakDb: number; rmsDb: number } {
+export function measure(samples: Float32Array): Level {
   let peak = 0;
   let sum = 0;
   for (const s of samples) {
@@ -37,6 +37,9 @@ export function measure(samples: Float32Array): { peakDb: number; rmsDb: number 
 
 export type PcmListener = (pcm: Int16Array, sampleRate: number, channels: number, captureTimeUs: number) => void;
 
+/** Fader moves ramp over ~10 ms (time constant), so a gain change or a mute does not click. */
+const RAMP_SEC = 0.01;
+
 export class Mixer {
   readonly ctx: AudioContext;
   private readonly master: GainNode;
@@ -45,6 +48,7 @@ export class Mixer {
   private readonly scratch = new Float32Array(2048);
   private tap: AudioWorkletNode | null = null;
   private listener: PcmListener | null = null;
+  private readonly onGesture = (): void => void this.resume();
   masterGainDb = 0;
   masterMuted = false;
 
@@ -54,6 +58,10 @@ export class Mixer {
     this.masterAnalyser = this.ctx.createAnalyser();
     this.masterAnalyser.fftSize = 2048;
     this.master.connect(this.masterAnalyser);
+    // Autoplay policy: a context made without a user gesture starts suspended, and the meters
+    // would stand still until recording starts. The first click or key press starts it.
+    document.addEventListener('pointerdown', this.onGesture, true);
+    document.addEventListener('keydown', this.onGesture, true);
   }
 
   /** Loads the capture worklet; PCM flows to the listener from then on. */
@@ -70,28 +78,61 @@ export class Mixer {
       this.tap.connect(sink);
       sink.connect(this.ctx.destination);
     }
-    if (this.ctx.state !== 'running') await this.ctx.resume();
+    await this.resume();
   }
 
   stop(): void {
     this.listener = null;
   }
 
-  addStream(id: string, name: string, stream: MediaStream): void {
-    if (this.channels.has(id) || stream.getAudioTracks().length === 0) return;
-    this.addNode(id, name, this.ctx.createMediaStreamSource(stream));
+  /**
+   * Feeds a channel from a MediaStream's audio (camera, microphone, screen). A new stream (the
+   * source reopened its device) replaces the old input; a stream without audio leaves the channel
+   * without input.
+   */
+  setStream(id: string, stream: MediaStream | null): void {
+    const c = this.channel(id);
+    if (c.from === stream) return;
+    c.input?.disconnect();
+    c.input = null;
+    c.from = stream;
+    if (stream && stream.getAudioTracks().length > 0) {
+      c.input = this.ctx.createMediaStreamSource(stream);
+      c.input.connect(c.delay);
+    }
   }
 
-  addElement(id: string, name: string, el: HTMLMediaElement): void {
-    if (this.channels.has(id)) return;
-    this.addNode(id, name, this.ctx.createMediaElementSource(el));
+  /** Feeds a channel from a media element (a media file); an element can be taken only once. */
+  setElement(id: string, el: HTMLMediaElement): void {
+    const c = this.channel(id);
+    if (c.from === el) return;
+    c.input?.disconnect();
+    c.from = el;
+    c.input = this.ctx.createMediaElementSource(el);
+    c.input.connect(c.delay);
+  }
+
+  /** The source of a channel, to compare with what a runtime holds now. */
+  inputOf(id: string): MediaStream | HTMLMediaElement | null | undefined {
+    return this.channels.get(id)?.from;
+  }
+
+  /** Sets a channel's fader and sync offset (from the scene document through audio-plan.ts). */
+  apply(id: string, p: ChannelParams): void {
+    const c = this.channels.get(id);
+    if (!c || (c.params.gain === p.gain && c.params.delaySec === p.delaySec)) return;
+    c.params = p;
+    const now = this.ctx.currentTime;
+    c.fader.gain.setTargetAtTime(p.gain, now, RAMP_SEC);
+    c.delay.delayTime.setValueAtTime(p.delaySec, now);
   }
 
   remove(id: string): void {
     const c = this.channels.get(id);
     if (!c) return;
-    c.node.disconnect();
-    c.gain.disconnect();
+    c.input?.disconnect();
+    c.delay.disconnect();
+    c.fader.disconnect();
     this.channels.delete(id);
   }
 
@@ -99,50 +140,55 @@ export class Mixer {
     return this.channels.has(id);
   }
 
-  setGain(id: string, db: number): void {
-    const c = this.channels.get(id);
-    if (!c) return;
-    c.gainDb = db;
-    c.gain.gain.value = c.muted ? 0 : fromDb(db);
-  }
-
-  setMuted(id: string, muted: boolean): void {
-    const c = this.channels.get(id);
-    if (!c) return;
-    c.muted = muted;
-    c.gain.gain.value = muted ? 0 : fromDb(c.gainDb);
+  ids(): string[] {
+    return [...this.channels.keys()];
   }
 
   setMaster(db: number, muted: boolean): void {
     this.masterGainDb = db;
     this.masterMuted = muted;
-    this.master.gain.value = muted ? 0 : fromDb(db);
+    this.master.gain.setTargetAtTime(muted ? 0 : fromDb(db), this.ctx.currentTime, RAMP_SEC);
   }
 
-  meters(): { channels: ChannelMeter[]; master: { peakDb: number; rmsDb: number } } {
-    const read = (a: AnalyserNode) => {
+  /** Post-fader levels of every channel that has an input, and of the master bus. */
+  meters(): { channels: Map<string, Level>; master: Level } {
+    const read = (a: AnalyserNode): Level => {
       const buf = this.scratch.subarray(0, a.fftSize);
       a.getFloatTimeDomainData(buf);
       return measure(buf);
     };
-    const channels = [...this.channels.entries()].map(([id, c]) => ({ id, name: c.name, gainDb: c.gainDb, muted: c.muted, ...read(c.analyser) }));
+    const channels = new Map<string, Level>();
+    for (const [id, c] of this.channels) if (c.input) channels.set(id, read(c.analyser));
     return { channels, master: read(this.masterAnalyser) };
   }
 
   async close(): Promise<void> {
+    document.removeEventListener('pointerdown', this.onGesture, true);
+    document.removeEventListener('keydown', this.onGesture, true);
     for (const id of [...this.channels.keys()]) this.remove(id);
     this.listener = null;
     await this.ctx.close();
   }
 
-  private addNode(id: string, name: string, node: AudioNode): void {
-    const gain = this.ctx.createGain();
+  private async resume(): Promise<void> {
+    if (this.ctx.state === 'suspended') await this.ctx.resume().catch(() => undefined);
+  }
+
+  private channel(id: string): Channel {
+    let c = this.channels.get(id);
+    if (c) return c;
+    const delay = this.ctx.createDelay(MAX_DELAY_SEC);
+    delay.delayTime.value = 0;
+    const fader = this.ctx.createGain();
+    fader.gain.value = 0; // silent until the document says otherwise
     const analyser = this.ctx.createAnalyser();
     analyser.fftSize = 2048;
-    node.connect(gain);
-    gain.connect(analyser);
-    gain.connect(this.master);
-    this.channels.set(id, { name, node, gain, analyser, gainDb: 0, muted: false });
+    delay.connect(fader);
+    fader.connect(analyser);
+    fader.connect(this.master);
+    c = { input: null, from: null, delay, fader, analyser, params: { gain: 0, delaySec: 0 } };
+    this.channels.set(id, c);
+    return c;
   }
 
   private onChunk(msg: { pcm: Int16Array; frame: number; sampleRate: number }): void {

@@ -11,6 +11,7 @@ import { Compositor, type DrawLayer } from './compositor';
 import { createRuntime, type SourceRuntime } from './layers';
 import type { MediaLink } from './media-link';
 import { Mixer } from './mixer';
+import { mixerTargets, type AudioView, type ChannelParams } from './audio-plan';
 import { EncoderSet, type EncoderSetStats } from './video-encoders';
 import type { MediaControl } from '../../../shared/media-wire';
 import ClockWorker from './clock.worker.ts?worker';
@@ -46,6 +47,8 @@ class Ewma {
   }
 }
 
+const SILENT: ChannelParams = { gain: 0, delaySec: 0 };
+
 const wallUs = (perfMs: number): number => Math.round((performance.timeOrigin + perfMs) * 1000);
 
 export class Program {
@@ -54,6 +57,9 @@ export class Program {
   private readonly clock: FrameClock;
   private readonly runtimes = new Map<string, SourceRuntime>();
   private doc: SceneDoc | null = null;
+  /** What each mixer channel should do now (program scene's sources; others are silent). */
+  private audioTargets = new Map<string, ChannelParams>();
+  private audioView: AudioView | undefined;
   private fade: { from: StudioScene; startMs: number; durationMs: number } | null = null;
   private link: MediaLink | null = null;
   private offControl: (() => void) | undefined;
@@ -109,6 +115,7 @@ export class Program {
   setDoc(doc: SceneDoc): void {
     const prev = this.doc;
     this.doc = doc;
+    this.compositor.setSplit(doc.studioMode.enabled);
     const live = new Set<string>();
     for (const scene of doc.scenes) {
       for (const src of scene.sources) {
@@ -119,16 +126,31 @@ export class Program {
     for (const [id, rt] of this.runtimes) {
       if (!live.has(id)) {
         this.mixer.remove(id);
+        this.contentSizes.delete(id);
         rt.dispose();
         this.runtimes.delete(id);
       }
     }
+    this.refreshAudio();
     if (prev && prev.activeSceneId !== doc.activeSceneId) {
       const from = prev.scenes.find((s) => s.id === prev.activeSceneId);
       if (from && doc.transition.kind === 'fade' && doc.transition.durationMs > 0) {
         this.fade = { from, startMs: performance.now(), durationMs: doc.transition.durationMs };
       }
     }
+  }
+
+  /** Lets the mixer panel show a fader move at once, before the engine confirms it. */
+  setAudioView(view: AudioView | undefined): void {
+    this.audioView = view;
+    this.refreshAudio();
+  }
+
+  /** Re-applies the document's (and the panel's) gain, mute and sync offset to every channel. */
+  refreshAudio(): void {
+    if (!this.doc) return;
+    this.audioTargets = mixerTargets(this.doc, this.audioView);
+    for (const id of this.mixer.ids()) this.mixer.apply(id, this.audioTargets.get(id) ?? SILENT);
   }
 
   /** Start or stop sending media to the engine. */
@@ -187,19 +209,48 @@ export class Program {
   private addRuntime(src: SceneSource): void {
     const rt = createRuntime(this.compositor.gl, src);
     this.runtimes.set(src.id, rt);
-    if (rt.media && src.settings.kind === 'media') this.mixer.addElement(src.id, src.name, rt.media);
+    if (rt.media && src.settings.kind === 'media') {
+      this.mixer.setElement(src.id, rt.media);
+      this.mixer.apply(src.id, this.audioTargets.get(src.id) ?? SILENT);
+    }
   }
 
+  /** Streams with sound (camera, microphone, screen) open asynchronously and reopen on a device change: follow them. */
+  private followStreams(): void {
+    for (const [id, rt] of this.runtimes) {
+      if (rt.media && rt.stream === undefined && this.mixer.inputOf(id) === rt.media) continue; // a media file's element
+      const stream = rt.stream ?? null;
+      if (!this.mixer.has(id) && !stream) continue;
+      if (this.mixer.inputOf(id) === stream) continue;
+      this.mixer.setStream(id, stream);
+      this.mixer.apply(id, this.audioTargets.get(id) ?? SILENT);
+    }
+  }
+
+  /** The layers of a scene (the program's, or studio mode's preview, which is seen, not heard: audio-plan.ts). */
   private layersOf(scene: StudioScene | undefined, nowMs: number): DrawLayer[] {
     const out: DrawLayer[] = [];
     for (const src of scene?.sources ?? []) {
       if (!src.visible) continue;
       const rt = this.runtimes.get(src.id);
       const layer = rt?.layer(src, nowMs);
-      if (rt?.stream && !this.mixer.has(src.id)) this.mixer.addStream(src.id, src.name, rt.stream);
+      if (layer?.texture) this.noteContentSize(src.id, layer.texture);
       if (layer) out.push(layer);
     }
     return out;
+  }
+
+  /** Picture sizes of the sources drawn so far (source pixels), for cropping in the preview. */
+  private readonly contentSizes = new Map<string, { width: number; height: number }>();
+
+  private noteContentSize(id: string, t: { width: number; height: number }): void {
+    const known = this.contentSizes.get(id);
+    if (known?.width !== t.width || known.height !== t.height) this.contentSizes.set(id, { width: t.width, height: t.height });
+  }
+
+  /** A source's picture size in source pixels, once it has been drawn; null for untextured ones (colour). */
+  contentSize(id: string): { width: number; height: number } | null {
+    return this.contentSizes.get(id) ?? null;
   }
 
   /**
@@ -215,6 +266,7 @@ export class Program {
     const now = performance.now();
     const tick = this.clock.tick(now);
     if (!tick) return;
+    this.followStreams();
     // Slots the clock skipped (this page was busy when they were due) get the last picture again,
     // in order, so the encoders still see every slot of the output rate.
     for (let k = Math.min(tick.skipped, 30); k >= 1; k--) this.repeatOrOwe(wallUs(tick.timeMs - k * this.clock.intervalMs));
@@ -289,11 +341,14 @@ export class Program {
       // reads I420 back; on software GL its preview refreshes every third frame only.
       const viaCanvas = webcodecs && !this.software;
       const previewEvery = this.software && this.link ? 3 : 1;
-      if (viaCanvas || tick.index % previewEvery === 0) this.compositor.present();
+      // Studio mode: the preview scene is composed for display only, when the canvas is shown.
+      const pv = this.doc.studioMode.enabled ? this.doc.scenes.find((s) => s.id === this.doc?.studioMode.previewSceneId) : undefined;
+      if (viaCanvas || tick.index % previewEvery === 0) this.compositor.present(pv ? this.layersOf(pv, wallMs) : undefined);
       const t1 = performance.now();
       this.tRender.add(t1 - now);
       if (viaCanvas) {
-        this.encodeNew(new VideoFrame(this.canvas, { timestamp: wallUs(tick.timeMs) }));
+        // In studio mode the canvas also shows the preview: the frame is the program's rect only.
+        this.encodeNew(new VideoFrame(this.canvas, { timestamp: wallUs(tick.timeMs), visibleRect: this.compositor.programRect() }));
         this.tCapture.add(performance.now() - t1);
       } else if (this.link) {
         this.compositor.capture(wallUs(tick.timeMs), webcodecs ? 0 : MEDIA_HEADER);

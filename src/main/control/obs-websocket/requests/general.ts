@@ -5,6 +5,7 @@ import { homedir, release, type } from 'node:os';
 import { Fields, RequestError } from '../fields';
 import { ExecutionType, OBS_WEBSOCKET_VERSION, RPC_VERSION, Status, Sub, type JsonObject } from '../protocol';
 import type { RequestTable } from './table';
+import { IMAGE_FORMATS } from './sources';
 import { tandemVendor, VENDOR_NAME } from './vendor';
 
 const VENDORS: Readonly<Record<string, RequestTable>> = { [VENDOR_NAME]: tandemVendor };
@@ -33,8 +34,8 @@ export const generalRequests: RequestTable = {
     obsWebSocketVersion: OBS_WEBSOCKET_VERSION,
     rpcVersion: RPC_VERSION,
     availableRequests: [...ctx.requestTypes],
-    // GetSourceScreenshot is not implemented, so no format is supported.
-    supportedImageFormats: [],
+    // GetSourceScreenshot's formats, when the engine has the program picture to give.
+    supportedImageFormats: ctx.pictures ? Object.keys(IMAGE_FORMATS) : [],
     platform: platformName(),
     platformDescription: `${type()} ${release()}`,
   }),

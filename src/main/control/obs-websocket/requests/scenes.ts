@@ -1,21 +1,21 @@
-// Scenes, scene items and inputs (protocol.md "Scenes", "Scene Items", "Inputs" requests), on the
-// scene document and the Studio's setActiveScene / sceneOp. See ../model.ts for the mapping.
+// Scenes (protocol.md "Scenes" requests): the list, the program scene and, in studio mode, the
+// preview scene, on the scene document and the Studio's setActiveScene / sceneOp. See ../model.ts.
 import { RequestError } from '../fields';
-import { SourceSettingsSchema } from '../../../../shared/scene/model';
-import { activeScene, findItem, findScene, inputJson, inputKind, sceneItemJson, sceneListJson } from '../model';
-import { Status, type JsonObject } from '../protocol';
+import { activeScene, findScene, previewScene, requireStudioMode, sceneListJson } from '../model';
+import { Status } from '../protocol';
 import type { RequestTable } from './table';
 
 export const sceneRequests: RequestTable = {
   GetSceneList: (_f, { engine }) => {
     const doc = engine.getState().sceneDoc;
     const cur = activeScene(doc);
+    const pre = previewScene(doc);
     return {
       currentProgramSceneName: cur?.name ?? null,
       currentProgramSceneUuid: cur?.id ?? null,
-      // Tandem has no studio mode (yet): obs-websocket answers null when it is off.
-      currentPreviewSceneName: null,
-      currentPreviewSceneUuid: null,
+      // null while studio mode is off, as obs-websocket answers.
+      currentPreviewSceneName: pre?.name ?? null,
+      currentPreviewSceneUuid: pre?.id ?? null,
       scenes: sceneListJson(doc),
     };
   },
@@ -35,61 +35,19 @@ export const sceneRequests: RequestTable = {
     return undefined;
   },
 
-  GetSceneItemList: (f, { engine, ids }) => {
-    const scene = findScene(engine.getState().sceneDoc, f);
-    return { sceneItems: scene.sources.map((s, i) => sceneItemJson(scene, s, i, ids)) };
+  GetCurrentPreviewScene: (_f, { engine }) => {
+    const doc = engine.getState().sceneDoc;
+    requireStudioMode(doc);
+    const pre = previewScene(doc);
+    if (!pre) throw new RequestError(Status.RequestProcessingFailed, 'The preview scene is missing from the scene list.');
+    return { sceneName: pre.name, sceneUuid: pre.id, currentPreviewSceneName: pre.name, currentPreviewSceneUuid: pre.id };
   },
 
-  GetSceneItemId: (f, { engine, ids }) => {
-    const scene = findScene(engine.getState().sceneDoc, f);
-    const sourceName = f.string('sourceName');
-    const offset = f.optNumber('searchOffset', { min: -1, integer: true }) ?? 0;
-    const matches = scene.sources.filter((s) => s.name === sourceName);
-    const hit = offset === -1 ? matches[matches.length - 1] : matches[offset];
-    if (!hit) throw new RequestError(Status.ResourceNotFound, `No scene items were found in the specified scene by that name or offset.`);
-    return { sceneItemId: ids.idOf(scene.id, hit.id) };
-  },
-
-  GetSceneItemSource: (f, { engine, ids }) => {
-    const { scene, source } = findItem(engine.getState().sceneDoc, f, ids);
-    const input = inputJson(scene, source);
-    return { sourceName: input.inputName ?? null, sourceUuid: input.inputUuid ?? null };
-  },
-
-  GetSceneItemIndex: (f, { engine, ids }) => {
-    const { scene, source } = findItem(engine.getState().sceneDoc, f, ids);
-    return { sceneItemIndex: scene.sources.indexOf(source) };
-  },
-
-  GetSceneItemEnabled: (f, { engine, ids }) => ({ sceneItemEnabled: findItem(engine.getState().sceneDoc, f, ids).source.visible }),
-
-  SetSceneItemEnabled: async (f, { engine, ids }) => {
-    const { scene, source } = findItem(engine.getState().sceneDoc, f, ids);
-    const visible = f.boolean('sceneItemEnabled');
-    await engine.sceneOp({ op: 'setVisible', sceneId: scene.id, sourceId: source.id, visible });
+  SetCurrentPreviewScene: async (f, { engine }) => {
+    const doc = engine.getState().sceneDoc;
+    requireStudioMode(doc);
+    const scene = findScene(doc, f);
+    await engine.sceneOp({ op: 'setPreviewScene', sceneId: scene.id });
     return undefined;
   },
-
-  GetSceneItemLocked: (f, { engine, ids }) => ({ sceneItemLocked: findItem(engine.getState().sceneDoc, f, ids).source.locked }),
-
-  SetSceneItemLocked: async (f, { engine, ids }) => {
-    const { scene, source } = findItem(engine.getState().sceneDoc, f, ids);
-    const locked = f.boolean('sceneItemLocked');
-    await engine.sceneOp({ op: 'setLocked', sceneId: scene.id, sourceId: source.id, locked });
-    return undefined;
-  },
-
-  GetInputList: (f, { engine }) => {
-    const kind = f.optString('inputKind');
-    const inputs: JsonObject[] = [];
-    for (const scene of engine.getState().sceneDoc.scenes) {
-      for (const source of scene.sources) {
-        const input = inputJson(scene, source);
-        if (kind === undefined || input.inputKind === kind) inputs.push(input);
-      }
-    }
-    return { inputs };
-  },
-
-  GetInputKindList: () => ({ inputKinds: SourceSettingsSchema.options.map((o) => inputKind(o.shape.kind.value)) }),
 };

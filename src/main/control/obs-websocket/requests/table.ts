@@ -5,6 +5,7 @@
 import { TandemError } from '../../../../shared/errors';
 import { Fields, RequestError } from '../fields';
 import type { ItemIds, ObsEngine } from '../model';
+import type { ProgramPictures } from '../../../studio/program-picture';
 import { Status, type ExecutionTypeValue, type JsonObject, type StatusCode } from '../protocol';
 
 export interface SessionInfo {
@@ -23,6 +24,8 @@ export interface RequestContext {
   /** Sends an event to every identified client subscribed to `intent`. */
   broadcast(eventType: string, intent: number, data: JsonObject): void;
   engineVersion: string;
+  /** The program picture for GetSourceScreenshot; without it no image format is supported. */
+  pictures?: ProgramPictures | undefined;
 }
 
 export type Handler = (f: Fields, ctx: RequestContext) => Promise<JsonObject | undefined> | JsonObject | undefined;

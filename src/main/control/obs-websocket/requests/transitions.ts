@@ -1,7 +1,9 @@
 // Scene transitions (protocol.md "Transitions" requests) on the scene document's transition
 // {kind: 'cut' | 'fade', durationMs}: two transitions, named as OBS names its built-ins.
+// TriggerStudioModeTransition sends the preview to program (the studio page plays the transition).
 import type { Transition } from '../../../../shared/scene/model';
 import { RequestError } from '../fields';
+import { requireStudioMode } from '../model';
 import { Status, type JsonObject } from '../protocol';
 import type { RequestTable } from './table';
 
@@ -52,6 +54,12 @@ export const transitionRequests: RequestTable = {
     const cur = engine.getState().sceneDoc.transition;
     if (TRANSITIONS[cur.kind].fixed) throw new RequestError(Status.ResourceNotConfigurable, 'The current scene transition has a fixed duration.');
     await engine.setTransition({ kind: cur.kind, durationMs: Math.round(ms) });
+    return undefined;
+  },
+
+  TriggerStudioModeTransition: async (_f, { engine }) => {
+    requireStudioMode(engine.getState().sceneDoc);
+    await engine.sceneOp({ op: 'transitionToProgram' });
     return undefined;
   },
 };
