@@ -17,7 +17,7 @@ import { nowUs } from '../../src/main/encoder/timestamps';
 import { reserveRtpPorts } from '../../test/peers/rtp-receiver';
 import type { WhipServer } from '../../test/peers/janus';
 import { sleep } from '../../test/peers/ports';
-import { ChromiumReceiver, type ChromiumRxStats } from './chromium-rx';
+import { ChromiumReceiver, type ChromiumRxStats, type InboundVideo } from '../../test/helpers/chromium-receiver';
 import { FfmpegReader, type Arrival } from './readers';
 import { TcpRelay, UdpRelay, type Impairment } from '../../test/helpers/relay';
 import { qdiscCounters, setCap, type NsNginx, type QdiscCounters } from '../../test/peers/shaped';
@@ -80,6 +80,8 @@ export interface TargetResult {
   relay?: { forwarded: number; dropped: number; stalls: number; connections: number };
   whip?: { nacks: number; retransmits: number; plis: number; rttMs: number | undefined };
   chromium?: ChromiumRxStats;
+  /** Chromium's inbound-rtp counters over the measuring window (end − start). */
+  chromiumWindow?: InboundVideo;
   decoder?: { decoded: number; unreadable: number };
   series: [number, number][];
   queueSeries: [number, number][];
@@ -111,8 +113,15 @@ interface Running {
 
 let keyCounter = 0;
 
+/** The WhipPeer of the output's live session (OutputBase keeps it private as `conn`). */
 function peerOf(out: WhipOutput): object | undefined {
-  return (out as unknown as { peer?: object }).peer;
+  return (out as unknown as { conn?: { peer?: object } }).conn?.peer;
+}
+
+/** peerOf, remembering the last live session's peer (the tap's records are keyed by it; read after stop). */
+function lastPeer(out: WhipOutput): () => object | undefined {
+  let last: object | undefined;
+  return () => (last = peerOf(out) ?? last);
 }
 
 function videoPtOf(out: WhipOutput): number | undefined {
@@ -164,7 +173,7 @@ async function setUp(env: Env, spec: CellSpec, kind: TargetKind, bus: PacketBus)
     const r: Running = {
       kind, receiver: 'Janus → RTP forward → ffmpeg', output, errors, samples: [], dev: env.whip.janus.netns.hostIf,
       arrivals: () => holder.ffmpeg?.arrivals ?? [],
-      peer: () => peerOf(output),
+      peer: lastPeer(output),
       stop: async () => {
         await bus.remove(output.id);
         await holder.ffmpeg?.stop();
@@ -184,14 +193,17 @@ async function setUp(env: Env, spec: CellSpec, kind: TargetKind, bus: PacketBus)
   }
   const u = udp;
   if (!env.browser || !env.chromiumNetns) throw new Error('whip-chromium needs Chromium (launchChromiumInNetns)');
-  const rx = await ChromiumReceiver.open(env.browser, env.chromiumNetns, u ? { port: u.port, setTarget: (t) => u.setTarget(t) } : undefined);
+  const rx = await ChromiumReceiver.open(env.browser, env.chromiumNetns, {
+    ...(u ? { relay: { port: u.port, setTarget: (t) => u.setTarget(t) } } : {}),
+    render: process.env['BENCH_PRESENTED'] === '1',
+  });
   const output = new WhipOutput({ id: `whip-chromium-${key}`, url: rx.url, videoBitrateKbps: spec.streamKbps, audioBitrateKbps: 96, iceAdditionalHostAddresses: ['127.0.0.1'] });
   output.on('error', (e) => errors.push(e.message));
   bus.add(output, { group: GROUP, codecs: ['h264', 'opus'] });
   const r: Running = {
     kind, receiver: 'Chromium RTCPeerConnection → <video>', output, chromium: rx, errors, samples: [],
     arrivals: () => rx.arrivals,
-    peer: () => peerOf(output),
+    peer: lastPeer(output),
     stop: async () => {
       await bus.remove(output.id);
       await rx.close();
@@ -200,6 +212,16 @@ async function setUp(env: Env, spec: CellSpec, kind: TargetKind, bus: PacketBus)
   };
   if (u) r.udp = u;
   return r;
+}
+
+/** BENCH_TRACE=1: the congestion controller's state, for debugging runs (not in the report). */
+function traceLine(r: Running): string {
+  const peer = r.peer?.() as { congestion?: { target(): Record<string, unknown> } } | undefined;
+  const t = peer?.congestion?.target();
+  const s = r.samples[r.samples.length - 1]?.s;
+  const k = (x: unknown): string => (typeof x === 'number' ? (x / 1000).toFixed(0) : '-');
+  if (!t || !s) return '';
+  return `sent ${s.bitrateKbps.toFixed(0)} target ${k(t['bitrateBps'])} ${String(t['reason'])} Ad ${k(t['delayBased'])} As ${k(t['lossBased'])} acked ${k(t['acked'])} q ${Number(t['queueDelayMs'] ?? NaN).toFixed(0)} rtt ${Number(t['rttMs'] ?? NaN).toFixed(0)} loss ${Number(t['lossFraction']).toFixed(3)} backlog ${s.backlogMs ?? '-'} drops ${s.framesDropped} nacks ${s.nacks ?? 0} retx ${s.retransmits ?? 0}`;
 }
 
 function shareFrom(env: Env, records: readonly WireRecord[], fromUs: number, toUs: number): Dist {
@@ -251,6 +273,8 @@ export async function runCell(env: Env, spec: CellSpec, source: StripSource, bus
     const tc0 = new Map<string, QdiscCounters>();
     if (spec.capMbit !== undefined) for (const d of devs) tc0.set(d, qdiscCounters(d));
     const base = new Map(running.map((r) => [r, r.output.stats()] as const));
+    const chromeBase = new Map<Running, InboundVideo>();
+    for (const r of running) if (r.chromium) chromeBase.set(r, (await r.chromium.stats().catch(() => undefined))?.inbound ?? {});
     const t0 = performance.now();
     const outageAt = spec.impairment?.outageMs ? (spec.impairment.outageAtSec ?? 6) * 1000 : undefined;
     let outageStartUs: number | undefined;
@@ -266,6 +290,7 @@ export async function runCell(env: Env, spec: CellSpec, source: StripSource, bus
       const t = (performance.now() - t0) / 1000;
       for (const r of running) {
         r.samples.push({ t, s: r.output.stats() });
+        if (process.env['BENCH_TRACE'] === '1' && r.kind !== 'rtmp') env.log(`      ${r.kind} t=${t.toFixed(1)} ${traceLine(r)}`);
         await r.chromium?.poll();
       }
       await sleep(500);
@@ -275,12 +300,14 @@ export async function runCell(env: Env, spec: CellSpec, source: StripSource, bus
     const tc1 = new Map<string, QdiscCounters>();
     if (spec.capMbit !== undefined) for (const d of devs) tc1.set(d, qdiscCounters(d));
     const end = new Map(running.map((r) => [r, r.output.stats()] as const));
+    const chromeEnd = new Map<Running, InboundVideo>();
+    for (const r of running) if (r.chromium) chromeEnd.set(r, (await r.chromium.stats().catch(() => undefined))?.inbound ?? {});
     await sleep(2500); // frames in flight at the window's end still count
     const chromeStats = new Map<Running, ChromiumRxStats>();
     for (const r of running) {
       if (!r.chromium) continue;
       await r.chromium.poll();
-      const cs: ChromiumRxStats = await r.chromium.stats().catch(() => ({ callbacks: 0, bad: 0, state: 'unknown' }));
+      const cs: ChromiumRxStats = await r.chromium.stats().catch(() => ({ inbound: {}, decoded: 0, bad: 0, presented: 0, lastError: '', state: 'unknown', pairs: [] }));
       chromeStats.set(r, cs);
       // media must have used the test link only (nsAddr ↔ hostAddr), never eth0's address. Every
       // address shown must be nsAddr, hostAddr or loopback (a local prflx 127.0.0.1 is the relay's
@@ -333,7 +360,13 @@ export async function runCell(env: Env, spec: CellSpec, source: StripSource, bus
       }
       if (r.kind !== 'rtmp') res.whip = { nacks: (e.nacks ?? 0) - (b.nacks ?? 0), retransmits: (e.retransmits ?? 0) - (b.retransmits ?? 0), plis: (e.plis ?? 0) - (b.plis ?? 0), rttMs: e.rttMs };
       const cs = chromeStats.get(r);
-      if (cs) res.chromium = cs;
+      if (cs) {
+        res.chromium = cs;
+        const b0 = chromeBase.get(r) ?? {};
+        const w: InboundVideo = {};
+        for (const [k, v] of Object.entries(chromeEnd.get(r) ?? {}) as [keyof InboundVideo, number][]) w[k] = round(v - (b0[k] ?? 0), 3);
+        res.chromiumWindow = w;
+      }
       if (r.ffmpeg) {
         res.decoder = { decoded: r.ffmpeg.decoded, unreadable: r.ffmpeg.bad };
         const lines = r.ffmpeg.stderr.split('\n').filter((l) => l.trim() && !l.includes('non monotonically increasing dts'));

@@ -164,6 +164,12 @@ async function main(): Promise<void> {
         results.push(r);
         for (const t of r.results) {
           log(`    ${t.target.padEnd(13)} latency p50 ${t.latencyMs.p50.toFixed(0)} p95 ${t.latencyMs.p95.toFixed(0)} max ${t.latencyMs.max.toFixed(0)} ms; frames ${t.framesReceived}/${t.framesSent}; publisher p50 ${t.publisherMs.p50.toFixed(1)} ms; sent ${t.sentKbps.toFixed(0)} kbit/s${t.link ? `; R ${t.link.rateKbps.toFixed(0)} kbit/s U ${(t.link.utilization * 100).toFixed(0)} %` : ''}${t.errors.length ? `; errors: ${t.errors.join(' | ').slice(0, 200)}` : ''}`);
+          const w = t.chromiumWindow;
+          if (w) {
+            const jb = (w.jitterBufferEmittedCount ?? 0) > 0 ? ((w.jitterBufferDelay ?? 0) / (w.jitterBufferEmittedCount ?? 1)) * 1000 : NaN;
+            const jt = (w.jitterBufferEmittedCount ?? 0) > 0 ? ((w.jitterBufferTargetDelay ?? 0) / (w.jitterBufferEmittedCount ?? 1)) * 1000 : NaN;
+            log(`    ${''.padEnd(13)} chromium (window): decoded ${w.framesDecoded} received ${w.framesReceived} dropped ${w.framesDropped} freezes ${w.freezeCount} (${(w.totalFreezesDuration ?? 0).toFixed(2)} s) nack ${w.nackCount} pli ${w.pliCount} rtx rx ${w.retransmittedPacketsReceived} lost ${w.packetsLost} jb ${jb.toFixed(0)} ms target ${jt.toFixed(0)} ms; presented ${t.chromium?.presented}; bad ${t.chromium?.bad} ${t.chromium?.lastError ?? ''}`);
+          }
         }
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);

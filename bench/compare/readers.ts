@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { READ_STRIP_JS, STRIP_ROWS, STRIP_WIDTH } from './strip';
+import { READ_STRIP_JS, STRIP_ROWS, STRIP_WIDTH } from '../../test/helpers/strip';
 
 export interface Arrival {
   seq: number;

@@ -11,7 +11,7 @@
 import { randomFillSync } from 'node:crypto';
 import { Encoder } from '../../src/main/encoder/encoder';
 import { nowUs } from '../../src/main/encoder/timestamps';
-import { drawStrip, STRIP_ROWS, STRIP_WIDTH, SEQ_MASK } from './strip';
+import { drawStrip, STRIP_ROWS, STRIP_WIDTH, SEQ_MASK } from '../../test/helpers/strip';
 
 export interface SourceOptions {
   ffmpegPath: string;

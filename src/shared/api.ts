@@ -13,6 +13,14 @@ export type DestinationProtocol = z.infer<typeof ProtocolSchema>;
 
 export const DestinationStateSchema = z.enum(['idle', 'connecting', 'live', 'reconnecting', 'stopping', 'stopped', 'failed']);
 
+/** An error as a destination or the recorder shows it (the UI words it by code: i18n/errors.ts). */
+const ShownErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** The server's status (an HTTP code, an RTMP level.code), shown in every language. */
+  status: z.string().optional(),
+});
+
 export const DestinationSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -28,14 +36,7 @@ export const DestinationSchema = z.object({
   videoBitrateKbps: z.number().int().optional(),
   /** RTMPS: accept a certificate that is not trusted (self-signed lab servers). Off by default. */
   allowUntrustedCertificate: z.boolean().optional(),
-  error: z
-    .object({
-      code: z.string(),
-      message: z.string(),
-      /** The server's status (an HTTP code, an RTMP level.code), shown in every language. */
-      status: z.string().optional(),
-    })
-    .optional(),
+  error: ShownErrorSchema.optional(),
   /** While reconnecting: when the next attempt starts (epoch ms), and which attempt it is. */
   retry: z.object({ at: z.number(), attempt: z.number() }).optional(),
 });
@@ -132,14 +133,7 @@ export const RecordingSchema = z.object({
   /** Where the file goes (the last one, once stopped). */
   path: z.string().optional(),
   startedAt: z.number().optional(),
-  error: z
-    .object({
-      code: z.string(),
-      message: z.string(),
-      /** The server's status (an HTTP code, an RTMP level.code), shown in every language. */
-      status: z.string().optional(),
-    })
-    .optional(),
+  error: ShownErrorSchema.optional(),
 });
 export type Recording = z.infer<typeof RecordingSchema>;
 

@@ -98,7 +98,9 @@ describe('misbehaving servers next to a good one', () => {
       expect(w.server.accepts, `${w.name}: retried`).toBeGreaterThanOrEqual(2);
     }
     expect(goodStates).toEqual(['connecting', 'live']);
-    expect(good.stats().connectTimeMs).toBeLessThan(1500);
+    // Not held up by the servers that hang until the connect timeout (a serialised connect would
+    // take longer than that); 0.1-0.3 s on an idle machine, 1.6 s seen at load 10.
+    expect(good.stats().connectTimeMs).toBeLessThan(CONNECT_TIMEOUT_MS);
     expect(far.frames, 'the far end of nginx decodes ~8 s at 30 fps').toBeGreaterThanOrEqual(200);
     expect([far.width, far.height]).toEqual([640, 360]);
   });

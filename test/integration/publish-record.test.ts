@@ -1,5 +1,5 @@
 // `tandem publish` end to end: the real CLI (through tsx), the real ffmpeg, files checked by ffprobe.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,19 @@ import { ChildProc, runCapture } from '../../src/main/encoder/process';
 const ROOT = resolve(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'tandem-publish-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * The publisher has started writing `file` (tsx compiling the CLI takes 2 s on an idle machine
+ * and 6 s or more on a loaded one, so a fixed delay from spawn measures the compiler, not us).
+ */
+async function recordingStarted(file: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (existsSync(file) && statSync(file).size > 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${file} was not written within ${timeoutMs} ms`);
+}
 
 function tandem(args: string[]): ChildProc {
   return new ChildProc(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/cli/index.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,10 +68,11 @@ describe('tandem publish --record', () => {
     expect(lines.at(-1)).toHaveProperty('queueMs');
   });
 
-  it('.mp4 stays readable up to the moment the publisher is killed with SIGKILL at 5 s', async () => {
+  it('.mp4 stays readable up to the moment the publisher is killed with SIGKILL 4 s into the recording', async () => {
     const out = join(dir, 'killed.mp4');
     const p = tandem(['publish', '--source', 'testsrc', '--record', out]);
-    await new Promise((r) => setTimeout(r, 5000));
+    await recordingStarted(out);
+    await new Promise((r) => setTimeout(r, 4000));
     p.signal('SIGKILL');
     await p.exited;
     // The orphaned ffmpegs see their pipes close and finish on their own.
@@ -76,7 +90,8 @@ describe('tandem publish --record', () => {
   it('SIGINT stops cleanly: exit 0 without --duration, file finalised', async () => {
     const out = join(dir, 'int.mkv');
     const p = tandem(['publish', '--source', 'testsrc', '--record', out]);
-    await new Promise((r) => setTimeout(r, 4000));
+    await recordingStarted(out);
+    await new Promise((r) => setTimeout(r, 3000));
     p.signal('SIGINT');
     const exit = await p.exited;
     expect(exit.code, p.stderr).toBe(0);

@@ -104,6 +104,8 @@ export interface ChromiumNetns {
   hostAddr: string;
   /** Chromium's only non-loopback address, so its only WebRTC host candidate. */
   nsAddr: string;
+  /** The root-side veth: its egress is what reaches Chromium (cap it with shaped.ts setCap). */
+  hostIf: string;
 }
 
 export interface LaunchedChromium {
@@ -149,7 +151,7 @@ export async function launchChromium(opts: LaunchChromiumOptions = {}): Promise<
         await browser.close().catch(() => undefined);
         await cleanup();
       })()),
-    ...(ns ? { netns: { name: ns.name, hostAddr: ns.hostAddr, nsAddr: ns.nsAddr } } : {}),
+    ...(ns ? { netns: { name: ns.name, hostAddr: ns.hostAddr, nsAddr: ns.nsAddr, hostIf: ns.hostIf } } : {}),
   };
 }
 

@@ -49,3 +49,75 @@ export class PacketHistory<P> {
     this.last = undefined;
   }
 }
+
+/** One sent video packet as kept for retransmission (what an RTX packet or a resend needs). */
+export interface SentPacket {
+  seq: number;
+  timestamp: number;
+  marker: boolean;
+  payload: Uint8Array;
+  /** When it first left, and when it (or its last retransmission) left, ms. */
+  sentMs: number;
+  lastSentMs: number;
+  resends: number;
+}
+
+export interface NackAnswer {
+  /** Packets to send again, in the order asked. */
+  packets: SentPacket[];
+  /** Asked for but not held (never sent, or older than the history). */
+  missing: number;
+  /** Held but retransmitted less than `minIntervalMs` ago: the repair is still on its way. */
+  throttled: number;
+}
+
+/**
+ * The NACK side of the history (RFC 4585 §6.2.1): which packets to send again for one Generic
+ * NACK. A packet already retransmitted is sent again only after `minIntervalMs` (one RTT, as
+ * libwebrtc's RtpPacketHistory does), so a receiver that repeats its NACK before the repair could
+ * arrive does not get duplicates; a packet older than `maxAgeMs` is not sent (the receiver's
+ * jitter buffer has given it up; RFC 4588 §1: retransmission is useful only within the delay
+ * budget).
+ */
+export class RetransmissionBuffer {
+  private readonly ring: PacketHistory<SentPacket>;
+
+  constructor(capacity: number, private readonly maxAgeMs: number) {
+    this.ring = new PacketHistory<SentPacket>(capacity);
+  }
+
+  get capacity(): number {
+    return this.ring.capacity;
+  }
+
+  put(p: SentPacket): void {
+    this.ring.put(p.seq, p);
+  }
+
+  take(seqs: readonly number[], nowMs: number, minIntervalMs: number): NackAnswer {
+    const out: NackAnswer = { packets: [], missing: 0, throttled: 0 };
+    const seen = new Set<number>();
+    for (const s of seqs) {
+      const seq = s & 0xffff;
+      if (seen.has(seq)) continue;
+      seen.add(seq);
+      const p = this.ring.get(seq);
+      if (!p || nowMs - p.sentMs > this.maxAgeMs) {
+        out.missing++;
+        continue;
+      }
+      if (p.resends > 0 && nowMs - p.lastSentMs < minIntervalMs) {
+        out.throttled++;
+        continue;
+      }
+      p.lastSentMs = nowMs;
+      p.resends++;
+      out.packets.push(p);
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.ring.clear();
+  }
+}

@@ -5,8 +5,15 @@
 //   Offered: transport-wide CC (extmap + rtcp-fb transport-cc) for the sender's congestion control
 //   (congestion.ts), abs-send-time (REMB), RTX on its own SSRC (RFC 4588, apt = H.264).
 //   Payload types are fixed: Opus 96, H.264 97, RTX 98 (what werift numbered before, in codec order).
-//   NACK (RFC 4585 §6.2.1): werift answers from its own 128-packet history (RTX-wrapped when
-//   negotiated); older packets are answered here from a PacketHistory sized for ≥ nackHistoryMs.
+//   NACK (RFC 4585 §6.2.1) is answered here, not by werift (docs/ARCHITECTURE.md "WHIP loss
+//   repair"): from a RetransmissionBuffer of ≥ nackHistoryMs, at most once per RTT per packet, in
+//   1-3 copies (repair.ts), each an RTX packet (RFC 4588 §4) — or the packet again on the media
+//   SSRC without RTX — with a transport-wide sequence number of its own, MID and abs-send-time,
+//   through the pacer ahead of new video. werift's own answer (a 128-packet cache, unpaced, every
+//   repeat of a NACK, the ORIGINAL transport-wide number) is switched off.
+//   Video sequence numbers are given as packets leave the pacer, so video the last resort drops
+//   from the pacer leaves no gap the receiver would NACK in vain. Video packets carry the
+//   playout-delay extension (repair.ts: the receiver cannot know RTT).
 //   PLI (RFC 4585 §6.3.1) via sender.onPictureLossIndication; FIR (RFC 5104 §4.3.1) does not reach
 //   the sender in werift, so it is caught on the DTLS transport's RTCP, as is the feedback for the
 //   estimator (re-serialised: the estimator parses bytes with its own, fuzzed parser).
@@ -15,6 +22,10 @@
 //   (RFC 3550 §6.4.1) whatever each track's encode latency — packets leave as soon as they come.
 //   Outgoing media goes through a Pacer (werift has none); audio bypasses its budget.
 import {
+  ntpTime,
+  serializeAbsSendTime,
+  serializeSdesMid,
+  serializeTransportWideCC,
   MediaStream,
   MediaStreamTrack,
   OpusPacketizer,
@@ -27,76 +38,29 @@ import {
   RtcpTransportLayerFeedback,
   RtpHeader,
   RtpPacket,
-  wrapRtx,
   type RTCRtpSender,
   type RtcpPacket,
   type GenericNack,
 } from 'werift';
 import { TypedEmitter } from '../../util/emitter';
-import { PacketHistory, historySize } from './history';
+import { RetransmissionBuffer, historySize, type SentPacket } from './history';
+import { RepairPolicy, playoutDelayPayload, repairCopies } from '../../protocol/rtp/repair';
 import { Pacer } from './pacer';
 import { Congestion, type DeliverySink } from './congestion';
 import { MAX_RTP_PAYLOAD, packetizeH264 } from '../../protocol/rtp/h264';
 import { applyRemoteIce, buildSdpFrag, mungeOffer, parseSdpFrag, iceParams } from './sdp';
+import type { PeerEvents, PeerStats, WhipPeerOptions } from './peer-types';
 import type { IceServer } from './link';
 
-const WERIFT_HISTORY = 128; // RTP_HISTORY_SIZE in werift 0.25.2 rtpSender.js
 const FIR_COUNT = 4; // RFC 5104 §4.3.1: PSFB FMT 4
 const PT = { opus: 96, h264: 97, rtx: 98 } as const;
 const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+// abs-send-time lets a receiver without transport-cc estimate bandwidth and send REMB.
+const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
+const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
 
-export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
-
-export interface WhipPeerOptions {
-  iceServers: readonly IceServer[];
-  /** Seconds to wait for server-reflexive candidates (werift iceStunGatherTimeout). */
-  iceStunGatherTimeoutSec: number;
-  /** Extra host addresses to gather on (werift skips loopback unless listed). */
-  iceAdditionalHostAddresses?: readonly string[];
-  /** RFC 6184 §8.1 profile-level-id (6 hex digits), from the SPS. */
-  h264ProfileLevelId: string;
-  audioChannels: number;
-  videoBitrateKbps: number;
-  audioBitrateKbps: number;
-  /** Media kept for NACK, ms (≥ 1000). */
-  nackHistoryMs: number;
-  /** Pacing rate ÷ target bitrate (libwebrtc uses 2.5). */
-  pacingFactor: number;
-  /** Offer later m-lines as bundle-only (JSEP max-bundle). */
-  bundleOnly: boolean;
-  /** Bounds of the congestion controller's target, kbit/s (video). */
-  minKbps: number;
-  maxKbps: number;
-  /** Bytes handed to werift (RTP header + payload), as they go: the output's bitrate meter. */
-  onSent?: (bytes: number) => void;
-  /** The congestion controller's target moved, kbit/s (video). */
-  onTarget?: (kbps: number) => void;
-}
-
-export interface PeerEvents {
-  state: (state: PeerState) => void;
-  pli: () => void;
-  fir: () => void;
-}
-
-export interface PeerStats {
-  bytesSent: number;
-  packetsSent: number;
-  nacks: number;
-  retransmits: number;
-  plis: number;
-  firs: number;
-  rttMs?: number;
-  lossFraction?: number;
-  /** The estimate B of the path, kbit/s (congestion controller; REMB caps it). */
-  availableBitrateKbps?: number;
-  /** The target asked of the encoder, kbit/s. */
-  targetBitrateKbps?: number;
-  /** What drives the estimate now: transport-cc feedback, or receiver reports. */
-  ccMode?: 'transport-cc' | 'receiver-reports';
-  pacerDelayMs: number;
-  rtx: boolean;
-}
+export type { PeerEvents, PeerState, PeerStats, WhipPeerOptions } from './peer-types';
 
 /**
  * Fields werift 0.25.2 keeps private on RTCRtpSender that the sender side needs (its RTX state, the
@@ -108,11 +72,25 @@ interface SenderInternals {
   rtxSsrc: number;
   rtpTimestamp: number;
   lastSRtimestamp: number | undefined;
+  /** The negotiated extensions (ids from the answer), and the MID. */
+  headerExtensions: { id: number; uri: string }[];
+  mid: string | undefined;
 }
 const internals = (s: RTCRtpSender): SenderInternals => s as unknown as SenderInternals;
 
+/**
+ * werift 0.25.2's sender answers NACKs from `rtpCache` (rtpSender.js handleRtcpPacket); an empty
+ * cache that ignores writes leaves every NACK to onNack (werift still emits onGenericNack).
+ */
+function takeOverRetransmission(sender: RTCRtpSender): void {
+  const sink = new Proxy<unknown[]>([], { set: () => true });
+  Object.defineProperty(sender, 'rtpCache', { get: () => sink, set: () => undefined, configurable: true });
+}
+
 interface Outgoing {
   sender: RTCRtpSender;
+  /** A retransmission (of `rtp`, the stored packet), or new media. */
+  rtx?: SentPacket;
   rtp: RtpPacket;
   /** Capture time of the media, µs on the wall clock. */
   captureUs: number;
@@ -127,7 +105,8 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   private readonly audio: RTCRtpSender;
   private videoSeq = Math.floor(Math.random() * 0x10000);
   private readonly opus: OpusPacketizer;
-  private readonly history: PacketHistory<RtpPacket>;
+  private readonly history: RetransmissionBuffer;
+  private readonly repair = new RepairPolicy();
   private readonly pacer: Pacer<Outgoing>;
   private readonly offs: (() => void)[] = [];
   private congestion: Congestion;
@@ -143,11 +122,15 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
    * dropped the video (Janus after a renegotiation it disliked).
    */
   lastVideoReportAt: number | undefined;
-  private counters = { bytesSent: 0, packetsSent: 0, nacks: 0, ownRetransmits: 0, plis: 0, firs: 0 };
+  private counters = { bytesSent: 0, packetsSent: 0, nacks: 0, retransmits: 0, nackMissing: 0, nackThrottled: 0, plis: 0, firs: 0 };
 
   constructor(private readonly opts: WhipPeerOptions) {
     super();
     const cc = [{ type: 'transport-cc' }];
+    const mid = new RTCRtpHeaderExtensionParameters({ id: 1, uri: MID_URI });
+    const twcc = new RTCRtpHeaderExtensionParameters({ id: 2, uri: TWCC_URI });
+    const absSendTime = new RTCRtpHeaderExtensionParameters({ id: 3, uri: ABS_SEND_TIME_URI });
+    const playoutDelay = new RTCRtpHeaderExtensionParameters({ id: 4, uri: PLAYOUT_DELAY_URI });
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers.map((s) => ({ ...s })),
       iceStunGatherTimeout: opts.iceStunGatherTimeoutSec,
@@ -176,24 +159,20 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
           new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000, payloadType: PT.rtx, parameters: `apt=${PT.h264}` }),
         ],
       },
-      headerExtensions: {
-        audio: [
-          new RTCRtpHeaderExtensionParameters({ id: 1, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' }),
-          new RTCRtpHeaderExtensionParameters({ id: 2, uri: TWCC_URI }),
-        ],
-        video: [
-          new RTCRtpHeaderExtensionParameters({ id: 1, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' }),
-          new RTCRtpHeaderExtensionParameters({ id: 2, uri: TWCC_URI }),
-          // abs-send-time lets a receiver without transport-cc estimate bandwidth and send REMB.
-          new RTCRtpHeaderExtensionParameters({ id: 3, uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time' }),
-        ],
-      },
+      // One id per URI across the BUNDLE group (RFC 8843 §9.2, RFC 8285 §6): werift numbers the
+      // extensions of both kinds in one sequence (1 + index over audio then video), so a URI listed
+      // for both got two ids, and Chromium's bundled transport then took one of them as the
+      // transport-wide-cc id — the audio packets' sequence numbers were never fed back and counted
+      // as lost (~14 % phantom loss at 2.5 Mbit/s). The same instances in both lists keep one id.
+      headerExtensions: { audio: [mid, twcc], video: [mid, twcc, absSendTime, playoutDelay] },
     });
     const stream = new MediaStream();
     this.audio = this.pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly', streams: [stream] }).sender;
     this.video = this.pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly', streams: [stream] }).sender;
     this.opus = new OpusPacketizer({ maxPayloadSize: MAX_RTP_PAYLOAD });
-    this.history = new PacketHistory(historySize(opts.maxKbps, Math.max(1000, opts.nackHistoryMs)));
+    const historyMs = Math.max(1000, opts.nackHistoryMs);
+    this.history = new RetransmissionBuffer(historySize(opts.maxKbps, historyMs), historyMs);
+    takeOverRetransmission(this.video);
     this.congestion = this.newCongestion(false);
     this.pacer = new Pacer<Outgoing>({
       rateKbps: this.pacingKbps(),
@@ -313,9 +292,10 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   /** One access unit (NAL units, keyframes with SPS/PPS first) at RTP timestamp `ts` (90 kHz). Returns the number of packets. */
   sendVideo(nalus: readonly Uint8Array[], ts: number, captureUs: number, queuedMs = performance.now()): number {
     if (this.closed) return 0;
+    // Sequence numbers are given in dispatch(), as each packet leaves the pacer.
+    const pd = this.playoutDelayExtension();
     const packets = packetizeH264(nalus, MAX_RTP_PAYLOAD).map(({ payload, marker }) => {
-      const header = new RtpHeader({ sequenceNumber: this.videoSeq, timestamp: ts >>> 0, marker, payloadType: 0 });
-      this.videoSeq = (this.videoSeq + 1) & 0xffff;
+      const header = new RtpHeader({ sequenceNumber: 0, timestamp: ts >>> 0, marker, payloadType: 0, ...(pd ? { extensions: [pd] } : {}) });
       return new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
     });
     this.pacer.push(
@@ -339,7 +319,9 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
       bytesSent: this.counters.bytesSent,
       packetsSent: this.counters.packetsSent,
       nacks: this.counters.nacks,
-      retransmits: this.counters.ownRetransmits,
+      retransmits: this.counters.retransmits,
+      nackMissing: this.counters.nackMissing,
+      nackThrottled: this.counters.nackThrottled,
       plis: this.counters.plis,
       firs: this.counters.firs,
       pacerDelayMs: this.pacer.delayMs,
@@ -352,7 +334,6 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     if (t.rttMs !== undefined) out.rttMs = t.rttMs;
     for (const s of this.video.collectStats(now)) {
       const r = s as unknown as Record<string, unknown>;
-      if (r.type === 'outbound-rtp' && typeof r.retransmittedPacketsSent === 'number') out.retransmits += r.retransmittedPacketsSent;
       if (r.type === 'remote-inbound-rtp') {
         if (out.rttMs === undefined && typeof r.roundTripTime === 'number') out.rttMs = r.roundTripTime * 1000;
         if (typeof r.fractionLost === 'number') out.lossFraction = r.fractionLost;
@@ -394,14 +375,20 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
 
   private dispatch(o: Outgoing): void {
     if (this.closed || !this.connected) return; // werift drops pre-connection packets anyway
-    if (o.sender === this.video) this.history.put(o.rtp.header.sequenceNumber, o.rtp);
+    if (o.rtx) return this.dispatchRepair(o.rtp);
+    const now = performance.now();
+    if (o.sender === this.video) {
+      const h = o.rtp.header;
+      h.sequenceNumber = this.videoSeq;
+      this.videoSeq = (this.videoSeq + 1) & 0xffff;
+      this.history.put({ seq: h.sequenceNumber, timestamp: h.timestamp, marker: h.marker, payload: o.rtp.payload, sentMs: now, lastSentMs: now, resends: 0 });
+    }
     const bytes = o.rtp.payload.length + o.rtp.header.serializeSize;
     this.counters.packetsSent++;
     this.counters.bytesSent += bytes;
     this.opts.onSent?.(bytes);
     // werift writes the transport-wide sequence number and its SR pair synchronously in sendRtp.
     o.sender.sendRtp(o.rtp).catch(() => undefined);
-    const now = performance.now();
     this.congestion.sent(this.twcc ? o.sender.dtlsTransport.transportSequenceNumber : undefined, bytes + 28, now, o.queuedMs);
     const lagUs = (performance.timeOrigin + now) * 1000 - o.captureUs;
     const si = internals(o.sender);
@@ -443,28 +430,68 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     this.emit('fir');
   }
 
-  /** werift retransmits what its 128-slot cache holds; everything older comes from our history. */
+  /** The playout-delay extension for the video packets (repair.ts), when the receiver negotiated it. */
+  private playoutDelayExtension(): { id: number; payload: Buffer } | undefined {
+    const d = this.repair.playoutDelay(performance.now());
+    const e = internals(this.video).headerExtensions.find((x) => x.uri === PLAYOUT_DELAY_URI);
+    return e ? { id: e.id, payload: Buffer.from(playoutDelayPayload(d.minMs, d.maxMs)) } : undefined;
+  }
+
+  /** A Generic NACK: the packets held and not resent within one RTT go to the pacer's retransmission lane. */
   private onNack(nack: GenericNack): void {
     this.counters.nacks++;
-    const v = this.video;
-    const vi = internals(v);
-    const codec = v.codec;
-    if (!codec || this.closed) return;
-    for (const seq of nack.lost) {
-      const age = this.history.age(seq);
-      if (age === undefined || age < WERIFT_HISTORY) continue;
-      const stored = this.history.get(seq);
-      if (!stored) continue;
-      let rtp = stored.clone();
-      rtp.header.ssrc = v.ssrc;
-      rtp.header.payloadType = codec.payloadType;
-      rtp.header.extensions = [];
-      if (vi.rtxPayloadType !== undefined) {
-        rtp = wrapRtx(rtp, vi.rtxPayloadType, vi.rtxSequenceNumber, vi.rtxSsrc);
-        vi.rtxSequenceNumber = (vi.rtxSequenceNumber + 1) & 0xffff;
+    if (this.closed || !this.video.codec) return;
+    const now = performance.now();
+    const rtt = this.congestion.target().rttMs;
+    const a = this.history.take(nack.lost, now, Math.min(500, Math.max(5, rtt ?? 100)));
+    this.counters.nackMissing += a.missing;
+    this.counters.nackThrottled += a.throttled;
+    if (a.packets.length === 0) return;
+    for (const p of a.packets) if (p.resends === 1) this.repair.onRepair(now - p.sentMs, now);
+    const si = internals(this.video);
+    // Each copy is a packet of its own (RTX sequence number, transport-wide number); copies after
+    // the first go after all first copies of this NACK, so one burst loss does not take them all.
+    const copies = repairCopies(this.congestion.target().lossFraction);
+    const wanted: SentPacket[] = [];
+    for (let c = 0; c < copies; c++) wanted.push(...a.packets);
+    const items = wanted.map((p) => {
+      let rtp: RtpPacket;
+      if (si.rtxPayloadType !== undefined) {
+        // RFC 4588 §4: the original sequence number, then the original payload.
+        const payload = Buffer.allocUnsafe(p.payload.length + 2);
+        payload.writeUInt16BE(p.seq, 0);
+        payload.set(p.payload, 2);
+        rtp = new RtpPacket(new RtpHeader({ payloadType: si.rtxPayloadType, sequenceNumber: si.rtxSequenceNumber, timestamp: p.timestamp, marker: p.marker, ssrc: si.rtxSsrc }), payload);
+        si.rtxSequenceNumber = (si.rtxSequenceNumber + 1) & 0xffff;
+      } else {
+        const codec = this.video.codec;
+        rtp = new RtpPacket(new RtpHeader({ payloadType: codec?.payloadType ?? PT.h264, sequenceNumber: p.seq, timestamp: p.timestamp, marker: p.marker, ssrc: this.video.ssrc }), Buffer.from(p.payload.buffer, p.payload.byteOffset, p.payload.byteLength));
       }
-      this.counters.ownRetransmits++;
-      v.dtlsTransport.sendRtp(rtp.payload, rtp.header).catch(() => undefined);
+      return { packet: { sender: this.video, rtx: p, rtp, captureUs: 0, clockRate: 90_000, queuedMs: now }, bytes: rtp.payload.length + 12 };
+    });
+    this.pacer.push('rtx', items);
+  }
+
+  /** A repair leaves: the negotiated extensions with a transport-wide sequence number of its own. */
+  private dispatchRepair(rtp: RtpPacket): void {
+    const dtls = this.video.dtlsTransport;
+    const si = internals(this.video);
+    let twccSeq: number | undefined;
+    const ext: { id: number; payload: Buffer }[] = [];
+    for (const e of si.headerExtensions) {
+      if (e.uri === MID_URI && si.mid) ext.push({ id: e.id, payload: serializeSdesMid(si.mid) });
+      else if (e.uri === ABS_SEND_TIME_URI) ext.push({ id: e.id, payload: serializeAbsSendTime(ntpTime()) });
+      else if (e.uri === TWCC_URI) {
+        twccSeq = dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;
+        ext.push({ id: e.id, payload: serializeTransportWideCC(twccSeq) });
+      }
     }
+    rtp.header.extensions = ext.sort((x, y) => x.id - y.id);
+    const bytes = rtp.payload.length + rtp.header.serializeSize;
+    this.counters.retransmits++;
+    this.counters.bytesSent += bytes;
+    this.opts.onSent?.(bytes);
+    dtls.sendRtp(rtp.payload, rtp.header).catch(() => undefined);
+    this.congestion.sent(this.twcc ? twccSeq : undefined, bytes + 28, performance.now());
   }
 }

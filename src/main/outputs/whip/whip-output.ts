@@ -81,6 +81,8 @@ interface Session {
   serverIce: IceServer[];
   /** Video waits for a keyframe (after the last-resort drop). */
   awaitKey: boolean;
+  /** performance.now() until which the keyframe that ended a last-resort drop is still leaving the pacer. */
+  keyDrainUntil: number;
   delivery: DeliveryTracker;
   connectedAt: number;
   rtpBase: { video: number; audio: number };
@@ -126,7 +128,7 @@ export class WhipOutput extends OutputBase<Session> {
     if (!video) throw new InputError('invalid-argument', `WHIP output ${this.target} needs an H.264 video track`, { target: this.target });
     const http = this.newHttp();
     const peer = this.newPeer(video, audio);
-    const s: Session = { http, peer, serverIce: [], awaitKey: false, delivery: new DeliveryTracker(), connectedAt: 0, rtpBase: { video: randomU32(), audio: randomU32() }, pumpTimer: undefined, watchdog: undefined, aliveSince: 0, remoteCandidates: [], restartedAt: undefined, offs: [] };
+    const s: Session = { http, peer, serverIce: [], awaitKey: false, keyDrainUntil: 0, delivery: new DeliveryTracker(), connectedAt: 0, rtpBase: { video: randomU32(), audio: randomU32() }, pumpTimer: undefined, watchdog: undefined, aliveSince: 0, remoteCandidates: [], restartedAt: undefined, offs: [] };
     const abort = (): void => http.close();
     signal.addEventListener('abort', abort);
     s.offs.push(
@@ -166,7 +168,9 @@ export class WhipOutput extends OutputBase<Session> {
   protected flush(s: Session): void {
     if (s.pumpTimer) clearTimeout(s.pumpTimer);
     s.pumpTimer = undefined;
-    if (s.peer.pacerDelayMs > BACKLOG_LIMIT_MS) this.lastResort(s);
+    // A keyframe larger than the limit at the pacing rate must still get through whole, or the
+    // drop would repeat at every keyframe and no picture would ever arrive.
+    if (s.peer.pacerDelayMs > BACKLOG_LIMIT_MS && performance.now() >= s.keyDrainUntil) this.lastResort(s);
     for (let p = this.queue.peek(); p; p = this.queue.peek()) {
       // The path is slower than the media: video waits in the SendQueue, whose policy drops.
       if (p.track === 'video' && s.peer.pacerDelayMs > BACKLOG_LIMIT_MS / 2) {
@@ -179,8 +183,10 @@ export class WhipOutput extends OutputBase<Session> {
           this.dropped_++;
           continue;
         }
+        const resumes = s.awaitKey;
         s.awaitKey = false;
         s.peer.sendVideo(p.nalus, s.rtpBase.video + Math.round((p.pts * 9) / 100), p.pts, this.queuedAt.get(p));
+        if (resumes) s.keyDrainUntil = performance.now() + s.peer.pacerDelayMs;
         this.sent(0, true);
       } else s.peer.sendAudio(p.data, s.rtpBase.audio + Math.round((p.pts * 48) / 1000), p.pts, this.queuedAt.get(p));
     }

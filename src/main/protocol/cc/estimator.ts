@@ -337,11 +337,18 @@ export class SendSideBandwidthEstimator {
   private combine(now: number, timedOut: boolean): void {
     const cap = Math.min(this.maxBps, this.remb ?? Infinity);
     const ad = this.aimd.bitrateBps;
-    const as = this.loss.update(now, this.rttForControl(now) ?? 200, Math.min(ad, cap));
+    const as = this.loss.update(now, this.rttForControl(now) ?? 200, Math.min(ad, cap), this.queueing());
     const bps = Math.min(this.maxBps, Math.max(this.minBps, Math.min(as, ad, cap)));
     const prev = this.current.bitrateBps;
     const state = bps > prev ? 'increase' : bps < prev ? 'decrease' : 'hold';
     this.current = this.makeTarget(bps, state, this.reason(bps, ad, as, timedOut));
+  }
+
+  /** Whether the delay side sees a queue now (for the loss-based controller's 2-10 % band). */
+  private queueing(): boolean {
+    if (this.usage === 'overuse') return true;
+    const q = this.modeNow === 'transport-cc' ? this.queueDelayMs : this.rttQueue.queueMs;
+    return q === undefined || q >= LOSS.randomLossQueueMs;
   }
 
   private reason(bps: number, ad: number, as: number, timedOut: boolean): BweReason {

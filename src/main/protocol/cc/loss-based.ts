@@ -1,7 +1,12 @@
 // The loss-based controller, draft-ietf-rmcat-gcc-02 §6, with libwebrtc's timing:
 // - loss > 10 %: As = As · (1 − 0.5 · loss), once per loss report and at most every 300 ms + RTT;
 // - loss < 2 %:  As = 1.05-1.08 · As per second (§6 says 1.05; libwebrtc uses 8 %/s + 1 kbit/s);
-// - otherwise hold.
+// - otherwise hold — except (our addition) while the caller sees no queue: loss in 2-10 % with no
+//   queueing delay is not the bottleneck's (a drop-tail queue fills, and shows delay, before it
+//   drops), so As grows as below 2 %. Without this, As, which follows Ad down (below), stays at the
+//   bottom of any dip for as long as a link's random loss stays above 2 % (§6 has no way back up:
+//   a 5 % lossy path kept a fixed-rate stream at half its rate after one delay spike).
+//   Loss above 10 % still cuts, queue or not.
 // As never exceeds the delay-based rate or the receiver's cap (§6: "A = min(As, Ar)" and libwebrtc
 // keeps its target below both), so it cannot run ahead of what the delay side allows.
 
@@ -13,6 +18,8 @@ export const LOSS = {
   increasePerSecond: 1.08,
   increaseBpsPerSecond: 1000,
   decreaseIntervalMs: 300,
+  /** Queueing delay below which 2-10 % loss counts as random (see the header), ms. */
+  randomLossQueueMs: 30,
   /** Without a loss report for this long the controller stops increasing. */
   staleMs: 6000,
 } as const;
@@ -67,13 +74,16 @@ export class LossBasedControl {
     this.state = 'decrease';
   }
 
-  /** Advance to `nowMs` under the cap `capBps` (delay-based rate, REMB). */
-  update(nowMs: number, rttMs: number, capBps: number): number {
+  /**
+   * Advance to `nowMs` under the cap `capBps` (delay-based rate, REMB). `queueing`: the delay side
+   * sees a queue (over-use, or queueing delay above its threshold); false lets 2-10 % loss grow As.
+   */
+  update(nowMs: number, rttMs: number, capBps: number, queueing = true): number {
     const last = this.lastUpdateMs ?? nowMs;
     this.lastUpdateMs = nowMs;
     const dt = Number.isFinite(nowMs - last) ? Math.min(1000, Math.max(0, nowMs - last)) : 0;
     const stale = this.lastReportMs !== undefined && nowMs - this.lastReportMs > LOSS.staleMs;
-    if (this.loss < LOSS.low && !stale) {
+    if (!stale && (this.loss < LOSS.low || (this.loss <= LOSS.high && !queueing))) {
       const next = this.rate * LOSS.increasePerSecond ** (dt / 1000) + (LOSS.increaseBpsPerSecond * dt) / 1000;
       this.state = next > this.rate ? 'increase' : 'hold';
       this.rate = next;

@@ -117,7 +117,8 @@ describe('WhipOutput ↔ werift receiver (loopback)', () => {
 
   it('answers NACKs for packets older than werift’s 128-packet history', async () => {
     ep = await startWeriftEndpoint();
-    out = new WhipOutput({ id: 'w4', url: ep.url, videoBitrateKbps: 2500 });
+    // This stream makes ~40 packets/s: 180 packets back is ~4 s, past the default 1.5 s history.
+    out = new WhipOutput({ id: 'w4', url: ep.url, videoBitrateKbps: 2500, nackHistoryMs: 10_000 });
     await out.start([config]);
     await feed(out, 6); // small NAL units travel aggregated (STAP-A): 6 s gives well over 180 packets
     const video = ep.rtp.filter((r) => r.kind === 'video');

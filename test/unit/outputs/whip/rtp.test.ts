@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { splitAnnexB } from '../../../../src/main/protocol/h264/annexb';
 import { stripDelimiters, withParameterSets } from '../../../../src/main/protocol/h264/access-unit';
-import { PacketHistory, historySize } from '../../../../src/main/outputs/whip/history';
+import { PacketHistory, RetransmissionBuffer, historySize, type SentPacket } from '../../../../src/main/outputs/whip/history';
 import { Pacer } from '../../../../src/main/outputs/whip/pacer';
 import { MAX_RTP_PAYLOAD, packetizeH264 } from '../../../../src/main/protocol/rtp/h264';
 import { h264ConfigFrom, splitAccessUnits } from './media-source';
@@ -159,5 +159,57 @@ describe('Pacer', () => {
     expect(times[times.length - 1]! - t0).toBeGreaterThan(25);
     expect(sent.indexOf('a0')).toBeLessThan(10);
     pacer.close();
+  });
+
+  it('keeps its rate when its timers fire late (a busy event loop): the time a backlog waited is owed to it', async () => {
+    // A clock running 20× faster than the timers: every timer fires ~20× later than asked.
+    const real0 = performance.now();
+    const now = (): number => (performance.now() - real0) * 20;
+    let done = 0;
+    let lastAt = 0;
+    const pacer = new Pacer<number>({ rateKbps: 8000, burstMs: 5, now, send: () => void (done++, (lastAt = now())) });
+    const t0 = now();
+    pacer.push('video', Array.from({ length: 400 }, (_, i) => ({ packet: i, bytes: 1000 })));
+    await vi.waitFor(() => expect(done).toBe(400), { timeout: 5000, interval: 5 });
+    // 400 kB at 1 MB/s = 400 ms of the pacer's clock (plus a last late tick); a burst cap of 5 ms
+    // per late tick would take ~20× that.
+    expect(lastAt - t0).toBeLessThan(1000);
+    pacer.close();
+  });
+
+  it('serves retransmissions before new video, after audio', () => {
+    let t = 0;
+    const sent: string[] = [];
+    const pacer = new Pacer<string>({ rateKbps: 800, burstMs: 1, now: () => t, send: (p) => void sent.push(p) });
+    pacer.push('video', [{ packet: 'v0', bytes: 1000 }, { packet: 'v1', bytes: 1000 }, { packet: 'v2', bytes: 1000 }]);
+    expect(sent).toEqual(['v0']);
+    pacer.push('rtx', [{ packet: 'r0', bytes: 1000 }]);
+    pacer.push('audio', [{ packet: 'a0', bytes: 100 }]);
+    expect(sent).toEqual(['v0', 'a0']);
+    t = 100;
+    pacer.push('audio', []);
+    expect(sent).toEqual(['v0', 'a0', 'r0', 'v1', 'v2']);
+    expect(pacer.dropVideo()).toBe(0);
+    pacer.close();
+  });
+});
+
+describe('RetransmissionBuffer (NACK answers)', () => {
+  const pkt = (seq: number, sentMs: number): SentPacket => ({ seq, timestamp: seq * 3000, marker: false, payload: new Uint8Array([seq & 0xff]), sentMs, lastSentMs: sentMs, resends: 0 });
+
+  it('answers held packets once per interval, never what it does not hold or what is too old', () => {
+    const b = new RetransmissionBuffer(1024, 1000);
+    for (let i = 0; i < 100; i++) b.put(pkt((65500 + i) & 0xffff, i * 10));
+    const seqs = [65500, 65535, 0, 10, 99];
+    let a = b.take([65535, 0, 0, 200], 995, 100);
+    expect(a.packets.map((p) => p.seq)).toEqual([65535, 0]); // duplicates in one NACK count once
+    expect(a.missing).toBe(1);
+    a = b.take([65535, 0], 1050, 100); // asked again within the interval: the repair is on its way
+    expect(a.packets).toEqual([]);
+    expect(a.throttled).toBe(2);
+    a = b.take([65535, 0], 1100, 100);
+    expect(a.packets.map((p) => p.resends)).toEqual([2, 2]);
+    a = b.take(seqs, 1501, 100); // 65500 left at 0 ms: 1501 ms old
+    expect(a.packets.map((p) => p.seq)).not.toContain(65500);
   });
 });

@@ -31,6 +31,13 @@ export interface WeriftEndpoint {
   sendPli: () => void;
   sendFir: () => Promise<void>;
   sendNack: (seqs: number[]) => Promise<void>;
+  /**
+   * Raw bytes as one SRTCP packet (any content: werift only encrypts what it is given). Each is
+   * sent behind an empty RR (RFC 3550 §6.4.2) so that SRTCP has a header and SSRC to work with.
+   */
+  sendRawRtcp: (bytes: Uint8Array) => Promise<void>;
+  /** The video sender's SSRC as received (0 before the first packet). */
+  videoSsrc: () => number;
   close: () => Promise<void>;
 }
 
@@ -162,6 +169,11 @@ export async function startWeriftEndpoint(opts: WeriftEndpointOptions = {}): Pro
     sendNack: async (seqs) => {
       await rtcp().sendRtcp([new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 1, mediaSourceSsrc: videoSsrc, lost: seqs }) })]);
     },
+    sendRawRtcp: async (bytes) => {
+      const rr = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 1]);
+      await rtcp().sendRtcp([{ serialize: () => Buffer.concat([rr, bytes]) } as unknown as RtcpTransportLayerFeedback]);
+    },
+    videoSsrc: () => videoSsrc,
     close: async () => {
       await pc?.close();
       server.closeAllConnections();

@@ -122,6 +122,20 @@ describe('loss-based control (§6)', () => {
     expect(l.update(4000, 50, Infinity) / 1_620_000).toBeCloseTo(1.08, 2);
   });
 
+  it('grows in the 2-10 % band while the delay side sees no queue (random loss), still cuts above 10 %', () => {
+    const l = new LossBasedControl(opts);
+    l.onLossReport(0.05, 0);
+    l.update(0, 50, Infinity, false);
+    expect(l.update(1000, 50, Infinity, false) / 2_000_000).toBeCloseTo(1.08, 2);
+    expect(l.state).toBe('increase');
+    const held = l.update(2000, 50, Infinity, true);
+    expect(l.update(3000, 50, Infinity, true)).toBe(held);
+    expect(l.state).toBe('hold');
+    l.onLossReport(0.2, 3000);
+    expect(l.update(3000, 50, Infinity, false)).toBeCloseTo(held * 0.9, -1);
+    expect(l.state).toBe('decrease');
+  });
+
   it('spaces decreases by 300 ms + RTT, never exceeds the cap, and holds when reports stop', () => {
     const l = new LossBasedControl(opts);
     l.onLossReport(0.5, 0);

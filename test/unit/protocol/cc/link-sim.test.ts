@@ -67,6 +67,17 @@ describe('GCC over a simulated bottleneck (transport-cc)', () => {
     expect(Math.min(...clean.samples.map((s) => s.targetBps))).toBe(EST.startBps);
   });
 
+  it('climbs back to its maximum after a capacity dip on a 5 % random-loss link (loss without a queue is not congestion)', () => {
+    // 2.5 Mbit/s stream; the path has 5 % random loss throughout and drops to 1 Mbit/s for 2 s.
+    const est = { minBps: 300_000, maxBps: 2_500_000, startBps: 2_500_000 };
+    const r = run({ capacityBps: (t) => (t >= 4000 && t < 6000 ? 1e6 : 50e6), lossRate: 0.05, durationMs: 30_000, estimator: est });
+    expect(Math.min(...between(r, 4000, 7000).map((s) => s.targetBps))).toBeLessThan(1.2e6); // it did follow the dip
+    const back = r.samples.find((s) => s.tMs >= 6000 && s.targetBps >= 0.95 * est.maxBps);
+    expect(back?.tMs).toBeDefined();
+    expect(back!.tMs - 6000).toBeLessThan(20_000);
+    expect(mean(between(r, 26_000).map((s) => s.targetBps))).toBeGreaterThan(0.9 * est.maxBps);
+  });
+
   it('holds a REMB cap and follows it when it is raised', () => {
     const r = run({ capacityBps: 50e6, rembBps: (t) => (t < 8000 ? 2e6 : 5e6), durationMs: 20_000 });
     for (const s of between(r, 400, 8000)) {
