@@ -121,7 +121,9 @@ const DEFAULT_VIEWPORT = { width: 1280, height: 720 };
  * Called as `openStudio(viewport?, dataDir?, startOptions?)` or `openStudio(options)`.
  */
 export async function openStudio(first: { width: number; height: number } | OpenStudioOptions = {}, dataDir?: string, opts: StartOptions = {}): Promise<OpenStudio> {
-  const o: OpenStudioOptions = 'width' in first ? { ...opts, viewport: first, ...(dataDir === undefined ? {} : { dataDir }) } : { ...opts, ...first };
+  // The positional form (viewport?, dataDir?, startOptions?) and the options object; a dataDir
+  // given positionally counts in both (openStudio(undefined, dir) passes no viewport).
+  const o: OpenStudioOptions = { ...opts, ...('width' in first ? { viewport: first } : first), ...(dataDir === undefined ? {} : { dataDir }) };
   const viewport = o.viewport ?? DEFAULT_VIEWPORT;
   const startOpts: StartOptions = { ...(o.args ? { args: o.args } : {}), ...(o.env ? { env: o.env } : {}) };
   const studio = await startStudio('serve', 120_000, o.dataDir, startOpts);
