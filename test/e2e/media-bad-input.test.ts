@@ -73,7 +73,10 @@ describe('studio: bad media from the page closes only its channel', () => {
     await expect.poll(async () => (await readHooks(page)).closes.length, { timeout: 15_000 }).toBe(2);
     const close = (await readHooks(page)).closes[1];
     console.log('oversized message', JSON.stringify({ close, video: (await api.getState()).video }));
-    expect(close?.code).toBe(1009);
+    // The engine closes with 1009 (message too big). Chromium, still sending the 16 MB message,
+    // sometimes reports the close as 1006 (the connection went before its own frame did): seen
+    // once in a CI run. The engine's reason is what the studio shows, and is asserted below.
+    expect([1009, 1006]).toContain(close?.code);
     await expectVideoMissing(/media message over the 16 MB limit/);
     expect((await api.getState()).destinations.every((d) => d.state === 'live')).toBe(true);
   });

@@ -31,7 +31,9 @@ describe('direct manipulation in the preview', () => {
     const red = newSource('color', 'red', 'Red box', W, H);
     await api.sceneOp({ op: 'addSource', sceneId: SCENE, source: { ...red, settings: { kind: 'color', color: '#ff0000' }, transform: { ...red.transform, x: 100, y: 100, width: 400, height: 200 } } });
     const blue = newSource('color', 'blue', 'Locked blue', W, H);
-    await api.sceneOp({ op: 'addSource', sceneId: SCENE, source: { ...blue, locked: true, settings: { kind: 'color', color: '#0000ff' }, transform: { ...blue.transform, x: 800, y: 420, width: 240, height: 160 } } });
+    await api.sceneOp({ op: 'addSource', sceneId: SCENE, source: { ...blue, locked: true, settings: { kind: 'color', color: '#0000ff' }, transform: { ...blue.transform, x: 800, y: 460, width: 240, height: 160 } } });
+    // (placed so that no edge or centre line of the box dropped at 600,300 lies within snapping
+    // reach of one of its own: the snap radius is 8 CSS px, ~20 output px in a small preview)
     await api.setActiveScene({ id: SCENE });
     await page.locator('[data-testid=source-list] li').nth(1).waitFor({ timeout: 15_000 });
   });
@@ -172,10 +174,10 @@ describe('direct manipulation in the preview', () => {
     if (pts) expect(pts.split(' ')[0]).toBe(`${red.x},${red.y}`);
     // 5. the locked source selected in the list: no handles, and a drag on it moves nothing
     await page.locator('[data-testid=source-list] button.row', { hasText: 'Locked blue' }).click();
-    await shownOnPage(page, { x: 800, y: 420, width: 240, height: 160 });
+    await shownOnPage(page, { x: 800, y: 460, width: 240, height: 160 });
     expect(await page.locator('[data-testid=selection] .handle').count()).toBe(0);
     await drag(page, toPage(s, 900, 500), toPage(s, 300, 200));
-    await drag(page, toPage(s, 1040, 580), toPage(s, 1200, 700)); // where its corner handle would be
+    await drag(page, toPage(s, 1040, 620), toPage(s, 1200, 700)); // where its corner handle would be
     await new Promise((r) => setTimeout(r, 500));
     expect(JSON.stringify(await sceneDoc(api))).toBe(before);
   });
