@@ -11,6 +11,7 @@
 // The target can be set late (the receiver's candidate is known only from its answer). close()
 // clears every timer and socket.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { prng as seededRandom } from './prng';
 
 const RECV_BUFFER = 4 << 20;
 
@@ -30,17 +31,6 @@ export interface RelayCounts {
   downDropped: number;
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class LossyUdpRelay {
   imp: Impairment;

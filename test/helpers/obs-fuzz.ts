@@ -6,18 +6,12 @@
 import WebSocket from 'ws';
 import { createHash } from 'node:crypto';
 import { REQUEST_TYPES } from '../../src/main/control/obs-websocket';
+import { prng } from './prng';
 import { Status } from '../../src/main/control/obs-websocket/protocol';
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
+/** A seeded PRNG (test/helpers/prng.ts) with integer and pick helpers, so a failure can be replayed. */
 export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = prng(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T };
 }
 type Rng = ReturnType<typeof rng>;

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WhipOutput } from '../../src/main/outputs/whip/whip-output';
 import { fakeOpus, h264ConfigFrom, splitAccessUnits, videoPacket } from '../unit/outputs/whip/media-source';
 import { startWeriftEndpoint, type WeriftEndpoint } from '../unit/outputs/whip/werift-endpoint';
-import { prng } from '../helpers/link-sim';
+import { prng } from '../helpers/prng';
 import { writeRemb, writeRr, writeSr, writeTwcc } from '../helpers/rtcp-writer';
 
 const FIXTURE = new URL('../fixtures/whip/testsrc-640x360-90f.h264', import.meta.url);

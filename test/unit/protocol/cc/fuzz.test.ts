@@ -7,7 +7,8 @@ import { SendSideBandwidthEstimator, type BweOptions } from '../../../../src/mai
 import { parseReceptionReport, parseRemb, parseRtcpFeedback } from '../../../../src/main/protocol/cc/rtcp';
 import { parseTransportFeedback } from '../../../../src/main/protocol/cc/twcc';
 import { ProtocolError } from '../../../../src/shared/errors';
-import { prng, runLinkSim } from '../../../helpers/link-sim';
+import { runLinkSim } from '../../../helpers/link-sim';
+import { prng } from '../../../helpers/prng';
 import { concat, writeRemb, writeRr, writeSr, writeTwcc } from '../../../helpers/rtcp-writer';
 
 const PACKETS = 100_000;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ChunkReader } from '../../../../src/main/protocol/rtmp/chunk-reader';
 import { ChunkWriter } from '../../../../src/main/protocol/rtmp/chunk-writer';
 import { parseCommand, MessageType, type Command, type RtmpMessage } from '../../../../src/main/protocol/rtmp/messages';
+export { prng } from '../../../helpers/prng';
 
 export const FIXTURES = join(__dirname, '../../../fixtures/rtmp');
 
@@ -20,17 +21,6 @@ export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 /** A .hex fixture: hex digits, whitespace and # comments. */
 export const fixture = (name: string): Uint8Array => hex(readFileSync(join(FIXTURES, name), 'utf8'));
 
-/** mulberry32: deterministic randomness so failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const randomBytes = (rand: () => number, n: number): Uint8Array => {
   const b = new Uint8Array(n);
