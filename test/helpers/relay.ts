@@ -13,8 +13,13 @@
 //   queued bytes are delivered after it, in order.
 //   UDP: NAT style. Datagrams from a client source S (werift) to the public port go out of a
 //   socket of their own, U_S, to the target; what comes back to U_S goes to S. Each datagram is
-//   dropped with probability `lossRate` (both directions) and otherwise delivered `rttMs / 2`
-//   later. An outage drops everything.
+//   dropped with probability `lossRate` (or `lossUp` / `lossDown` for one direction; give a seeded
+//   `random`, test/helpers/prng.ts, for the same pattern every run), or by `filter(dir, datagram)`
+//   returning false, and otherwise delivered `rttMs / 2` later. An outage drops everything. The
+//   target may be set late (a receiver's candidate is known only from its answer). Its sockets
+//   get a 4 MiB receive buffer (net.core.rmem_max here): the relay shares its event loop with the
+//   publisher, and with the default 208 KiB a busy moment lost more datagrams in the kernel (Udp
+//   RcvbufErrors) than the impairment dropped — loss nobody asked for, in bursts.
 // Every timer is cleared and every socket closed by close().
 // Used by the impairment bench (bench/compare/) and by the fault tests (test/e2e/faults-*.test.ts),
 // which call blackhole(ms): forwarding stops in both directions while every socket stays open, as
@@ -25,8 +30,22 @@ import { createSocket, type Socket as UdpSocket, type RemoteInfo } from 'node:dg
 
 export interface Impairment {
   rttMs: number;
+  /** Drop probability per datagram or segment, both directions. */
   lossRate: number;
+  /** UDP: drop probability towards the target only / back from it only (instead of lossRate). */
+  lossUp?: number;
+  lossDown?: number;
 }
+
+/** UDP datagrams per direction: up = client → target. */
+export interface UdpCounts {
+  up: number;
+  upDropped: number;
+  down: number;
+  downDropped: number;
+}
+
+const UDP_RECV_BUFFER = 4 << 20;
 
 export interface RelayCounters {
   /** Bytes (TCP) or datagrams (UDP) forwarded / dropped, client → target direction. */
@@ -202,9 +221,11 @@ export class UdpRelay extends RelayBase {
   private pub: UdpSocket | undefined;
   private readonly upstream = new Map<string, UdpSocket>();
   port = 0;
+  readonly counts: UdpCounts = { up: 0, upDropped: 0, down: 0, downDropped: 0 };
+  filter: ((dir: 'up' | 'down', datagram: Buffer) => boolean) | undefined;
 
   /** `bindHost`: the address upstream sockets bind (what the target may reach). */
-  constructor(private target: { host: string; port: number }, imp: Impairment, private readonly bindHost = '127.0.0.1', random?: () => number) {
+  constructor(private target: { host: string; port: number } | undefined, imp: Impairment, private readonly bindHost = '127.0.0.1', random?: () => number) {
     super(imp, random);
   }
 
@@ -213,7 +234,7 @@ export class UdpRelay extends RelayBase {
   }
 
   async listen(): Promise<number> {
-    const s = createSocket('udp4');
+    const s = createSocket({ type: 'udp4', recvBufferSize: UDP_RECV_BUFFER });
     this.pub = s;
     s.on('error', () => undefined);
     s.on('message', (msg, rinfo) => this.fromClient(msg, rinfo));
@@ -222,9 +243,11 @@ export class UdpRelay extends RelayBase {
     return this.port;
   }
 
-  private pass(): boolean {
+  private pass(dir: 'up' | 'down', msg: Buffer): boolean {
     if (this.inOutage()) return false;
-    return !(this.imp.lossRate > 0 && this.random() < this.imp.lossRate);
+    const p = (dir === 'up' ? this.imp.lossUp : this.imp.lossDown) ?? this.imp.lossRate;
+    if (p > 0 && this.random() < p) return false;
+    return this.filter ? this.filter(dir, msg) : true;
   }
 
   private fromClient(msg: Buffer, rinfo: RemoteInfo): void {
@@ -232,22 +255,25 @@ export class UdpRelay extends RelayBase {
     let u = this.upstream.get(key);
     if (!u) {
       this.counters.connections++;
-      const sock = createSocket('udp4');
+      const sock = createSocket({ type: 'udp4', recvBufferSize: UDP_RECV_BUFFER });
       u = sock;
       this.upstream.set(key, sock);
       sock.on('error', () => undefined);
       sock.on('message', (back) => {
-        if (!this.pass()) return;
+        if (!this.pass('down', back)) return void this.counts.downDropped++;
+        this.counts.down++;
         this.later(this.imp.rttMs / 2, () => this.pub?.send(back, rinfo.port, rinfo.address));
       });
       sock.bind(0, this.bindHost);
     }
-    if (!this.pass()) {
+    const target = this.target;
+    if (!target || !this.pass('up', msg)) {
       this.counters.dropped++;
+      this.counts.upDropped++;
       return;
     }
     this.counters.forwarded++;
-    const target = this.target;
+    this.counts.up++;
     this.later(this.imp.rttMs / 2, () => u.send(msg, target.port, target.host));
   }
 

@@ -1,5 +1,5 @@
 // One measured WHIP run into Chromium, for integration tests: a strip clip (strip-clip.ts) played in
-// real time into a WhipOutput, through the test's UDP relay (lossy-udp-relay.ts) to Chromium in a
+// real time into a WhipOutput, through the test's UDP relay (relay.ts) to Chromium in a
 // namespace of the test's own (chromium-receiver.ts). After a warm-up (until Chromium decoded a
 // frame, + `settleMs`), a window of `seconds` is measured:
 //   - frames sent = clip frames emitted in the window; frames shown = those of them whose number
@@ -11,7 +11,8 @@ import type { H264Config } from '../../src/main/protocol/media';
 import { WhipOutput, type WhipOutputOptions } from '../../src/main/outputs/whip/whip-output';
 import type { LaunchedNetnsChromium } from '../peers/chromium';
 import { ChromiumReceiver, type InboundVideo, type ReceiverOptions } from './chromium-receiver';
-import { LossyUdpRelay, type Impairment } from './lossy-udp-relay';
+import { UdpRelay, type Impairment } from './relay';
+import { prng } from './prng';
 import { ClipPlayer, loadClip, stripClip, type ClipOptions, type LoadedClip } from './strip-clip';
 
 export const CLIP_720P: ClipOptions = { width: 1280, height: 720, fps: 30, kbps: 2500, seconds: 40, gop: 60 };
@@ -54,7 +55,7 @@ export interface RunResult {
   chromium: InboundVideo;
   output: OutputStats;
   samples: RunSample[];
-  relay: LossyUdpRelay['counts'];
+  relay: UdpRelay['counts'];
   answer: string;
   /** Gaps over 150 ms between consecutive decoded frames in the window: [ms into the window, gap ms, frame number after the gap]. */
   gaps: [number, number, number][];
@@ -72,7 +73,7 @@ export async function runWhipIntoChromium(o: RunOptions): Promise<RunResult> {
   const clipOpts = o.clip ?? CLIP_720P;
   const source = o.source ?? clipSource(loadClip(await stripClip(clipOpts), clipOpts));
   const { chromium } = o;
-  const relay = new LossyUdpRelay(undefined, o.impairment, chromium.netns.hostAddr, o.seed ?? 7);
+  const relay = new UdpRelay(undefined, o.impairment, chromium.netns.hostAddr, prng(o.seed ?? 7));
   await relay.listen();
   const rx = await ChromiumReceiver.open(chromium.browser, chromium.netns, { ...o.receiver, relay: { port: relay.port, setTarget: (t) => relay.setTarget(t) } });
   const out = new WhipOutput({ id: 'whip-chromium-run', url: rx.url, videoBitrateKbps: clipOpts.kbps, audioBitrateKbps: 64, iceAdditionalHostAddresses: ['127.0.0.1'], ...o.output });
