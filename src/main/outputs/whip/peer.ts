@@ -44,7 +44,9 @@ import {
 } from 'werift';
 import { TypedEmitter } from '../../util/emitter';
 import { RetransmissionBuffer, historySize, type SentPacket } from './history';
-import { RepairPolicy, playoutDelayPayload, repairCopies } from '../../protocol/rtp/repair';
+import { RepairPolicy, playoutDelayPayload } from '../../protocol/rtp/repair';
+import { peerStats, planRepairs, rtxPayload } from './peer-repair';
+import { internals, takeOverRetransmission } from './sender-internals';
 import { Pacer } from './pacer';
 import { Congestion, type DeliverySink } from './congestion';
 import { MAX_RTP_PAYLOAD, packetizeH264 } from '../../protocol/rtp/h264';
@@ -61,31 +63,6 @@ const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send
 const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
 
 export type { PeerEvents, PeerState, PeerStats, WhipPeerOptions } from './peer-types';
-
-/**
- * Fields werift 0.25.2 keeps private on RTCRtpSender that the sender side needs (its RTX state, the
- * SR pair it will send, the NTP of its last SR). One typed view, here, in the only werift adapter.
- */
-interface SenderInternals {
-  rtxPayloadType: number | undefined;
-  rtxSequenceNumber: number;
-  rtxSsrc: number;
-  rtpTimestamp: number;
-  lastSRtimestamp: number | undefined;
-  /** The negotiated extensions (ids from the answer), and the MID. */
-  headerExtensions: { id: number; uri: string }[];
-  mid: string | undefined;
-}
-const internals = (s: RTCRtpSender): SenderInternals => s as unknown as SenderInternals;
-
-/**
- * werift 0.25.2's sender answers NACKs from `rtpCache` (rtpSender.js handleRtcpPacket); an empty
- * cache that ignores writes leaves every NACK to onNack (werift still emits onGenericNack).
- */
-function takeOverRetransmission(sender: RTCRtpSender): void {
-  const sink = new Proxy<unknown[]>([], { set: () => true });
-  Object.defineProperty(sender, 'rtpCache', { get: () => sink, set: () => undefined, configurable: true });
-}
 
 interface Outgoing {
   sender: RTCRtpSender;
@@ -313,33 +290,10 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   }
 
   stats(): PeerStats {
-    const now = performance.now();
     const t = this.congestion.target();
-    const out: PeerStats = {
-      bytesSent: this.counters.bytesSent,
-      packetsSent: this.counters.packetsSent,
-      nacks: this.counters.nacks,
-      retransmits: this.counters.retransmits,
-      nackMissing: this.counters.nackMissing,
-      nackThrottled: this.counters.nackThrottled,
-      plis: this.counters.plis,
-      firs: this.counters.firs,
-      pacerDelayMs: this.pacer.delayMs,
-      availableBitrateKbps: Math.round(t.bitrateBps / 1000),
-      targetBitrateKbps: this.congestion.targetKbps,
-      ccMode: t.mode,
-      rtx: internals(this.video).rtxPayloadType !== undefined,
-      lossFraction: t.lossFraction,
-    };
-    if (t.rttMs !== undefined) out.rttMs = t.rttMs;
-    for (const s of this.video.collectStats(now)) {
-      const r = s as unknown as Record<string, unknown>;
-      if (r.type === 'remote-inbound-rtp') {
-        if (out.rttMs === undefined && typeof r.roundTripTime === 'number') out.rttMs = r.roundTripTime * 1000;
-        if (typeof r.fractionLost === 'number') out.lossFraction = r.fractionLost;
-      }
-    }
-    return out;
+    const cc = { bitrateBps: t.bitrateBps, targetKbps: this.congestion.targetKbps, mode: t.mode, lossFraction: t.lossFraction, rttMs: t.rttMs };
+    const remote = this.video.collectStats(performance.now()) as unknown as Record<string, unknown>[];
+    return peerStats(this.counters, cc, this.pacer.delayMs, internals(this.video).rtxPayloadType !== undefined, remote);
   }
 
   /** Close the peer connection. Idempotent; every subscription is released. */
@@ -442,26 +396,17 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     this.counters.nacks++;
     if (this.closed || !this.video.codec) return;
     const now = performance.now();
-    const rtt = this.congestion.target().rttMs;
-    const a = this.history.take(nack.lost, now, Math.min(500, Math.max(5, rtt ?? 100)));
-    this.counters.nackMissing += a.missing;
-    this.counters.nackThrottled += a.throttled;
-    if (a.packets.length === 0) return;
-    for (const p of a.packets) if (p.resends === 1) this.repair.onRepair(now - p.sentMs, now);
+    const t = this.congestion.target();
+    const plan = planRepairs(this.history, this.repair, nack.lost, now, t.rttMs, t.lossFraction);
+    this.counters.nackMissing += plan.missing;
+    this.counters.nackThrottled += plan.throttled;
+    if (plan.packets.length === 0) return;
     const si = internals(this.video);
-    // Each copy is a packet of its own (RTX sequence number, transport-wide number); copies after
-    // the first go after all first copies of this NACK, so one burst loss does not take them all.
-    const copies = repairCopies(this.congestion.target().lossFraction);
-    const wanted: SentPacket[] = [];
-    for (let c = 0; c < copies; c++) wanted.push(...a.packets);
-    const items = wanted.map((p) => {
+    // Each copy is a packet of its own (RTX sequence number, transport-wide number).
+    const items = plan.packets.map((p) => {
       let rtp: RtpPacket;
       if (si.rtxPayloadType !== undefined) {
-        // RFC 4588 §4: the original sequence number, then the original payload.
-        const payload = Buffer.allocUnsafe(p.payload.length + 2);
-        payload.writeUInt16BE(p.seq, 0);
-        payload.set(p.payload, 2);
-        rtp = new RtpPacket(new RtpHeader({ payloadType: si.rtxPayloadType, sequenceNumber: si.rtxSequenceNumber, timestamp: p.timestamp, marker: p.marker, ssrc: si.rtxSsrc }), payload);
+        rtp = new RtpPacket(new RtpHeader({ payloadType: si.rtxPayloadType, sequenceNumber: si.rtxSequenceNumber, timestamp: p.timestamp, marker: p.marker, ssrc: si.rtxSsrc }), rtxPayload(p));
         si.rtxSequenceNumber = (si.rtxSequenceNumber + 1) & 0xffff;
       } else {
         const codec = this.video.codec;
