@@ -36,16 +36,8 @@ export function rtxPayload(p: SentPacket): Buffer {
   return payload;
 }
 
-export interface PeerCounters {
-  bytesSent: number;
-  packetsSent: number;
-  nacks: number;
-  retransmits: number;
-  nackMissing: number;
-  nackThrottled: number;
-  plis: number;
-  firs: number;
-}
+/** The counts the peer keeps itself (the rest of PeerStats comes from the controller and werift). */
+export type PeerCounters = Pick<PeerStats, 'bytesSent' | 'packetsSent' | 'nacks' | 'retransmits' | 'nackMissing' | 'nackThrottled' | 'plis' | 'firs'>;
 
 /**
  * The peer's stats: its counters, the congestion controller's figures, and RTT/loss from the
