@@ -5,7 +5,10 @@
 // video at 5 fps let through 0.8 s of AAC per 5 s). Paced video never falls behind.
 // A tick that fires late (the engine's event loop busy: a loaded machine, a large frame in from
 // the renderer) has skipped slots: each gets the picture that was showing then, so a recording
-// has no hole in its timestamps (measured before: 133-567 ms steps at load average 8).
+// has no hole in its timestamps (measured before: 133-567 ms steps at load average 8). Then, if
+// the frame it pushed was captured before the stall, repeats carry the timestamps on up to the
+// tick's own slot: new frames are stamped with their capture time and repeats one interval after
+// the last, so a pacer left behind real time made a hole at the next new frame (233 ms seen).
 import { FrameClock } from '../../shared/frame-clock';
 
 export interface PacedFrame {
@@ -40,6 +43,8 @@ export class VideoPacer {
     private readonly fps: number,
     private readonly push: (frame: PacedFrame) => void,
     private readonly nowMs: () => number = () => performance.now(),
+    /** A time of `nowMs`'s clock on the capture clock (wall µs, as the renderer stamps frames). */
+    private readonly wallUs: (ms: number) => number = (ms) => (performance.timeOrigin + ms) * 1000,
   ) {
     this.clock = new FrameClock(fps, nowMs());
     this.schedule();
@@ -55,9 +60,10 @@ export class VideoPacer {
   /**
    * One tick: returns what was pushed (exported for tests). `skipped` slots the clock missed
    * before this one are first filled with the picture that was showing, one interval apart, as
-   * long as they stay before the new frame's capture time.
+   * long as they stay before the new frame's capture time; after this slot's frame, repeats
+   * bring the timestamps up to `slotUs` (this tick's time on the capture clock) if they lag it.
    */
-  tick(skipped = 0): PacedFrame | null {
+  tick(skipped = 0, slotUs?: number): PacedFrame | null {
     const f = this.latest;
     if (!f) return null;
     const interval = 1e6 / this.fps;
@@ -78,6 +84,13 @@ export class VideoPacer {
     this.shown = f.data;
     const out = { data: f.data, captureTimeUs: pts };
     this.push(out);
+    if (slotUs !== undefined) {
+      for (let n = 0; n < MAX_FILL && this.lastPts + interval <= slotUs; n++) {
+        this.stats.repeated++;
+        this.lastPts += interval;
+        this.push({ data: f.data, captureTimeUs: this.lastPts });
+      }
+    }
     return out;
   }
 
@@ -90,7 +103,7 @@ export class VideoPacer {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       const t = this.clock.tick(this.nowMs());
-      if (t) this.tick(t.skipped);
+      if (t) this.tick(t.skipped, this.wallUs(t.timeMs));
       this.schedule();
     }, this.clock.delayUntilNext(this.nowMs()));
   }

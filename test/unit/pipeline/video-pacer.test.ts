@@ -52,4 +52,23 @@ describe('VideoPacer', () => {
     expect(pushed.slice(7).map((f) => Math.round(f.captureTimeUs))).toEqual([1_233_333, 1_266_667, 1_300_000]);
     expect(p.stats).toMatchObject({ fresh: 2, repeated: 8 });
   });
+
+  it('repeats up to the slot when the frame it took was captured before a stall', () => {
+    const pushed: PacedFrame[] = [];
+    const p = new VideoPacer(30, (f) => pushed.push(f), () => 0);
+    p.stop();
+    p.offer(frame(1_000_000));
+    p.tick(0, 1_000_000);
+    p.offer(frame(1_033_333)); // captured on time, taken by a tick 200 ms late
+    p.tick(6, 1_233_333);
+    const ts = pushed.map((f) => Math.round(f.captureTimeUs));
+    expect(ts.length).toBe(8); // the new frame, then repeats one interval apart up to the slot
+    expect(ts.slice(1).map((t, i) => t - ts[i]!).every((d) => d >= 33_333 && d <= 33_334)).toBe(true);
+    expect(ts.at(-1)).toBeGreaterThan(1_233_333 - 33_334);
+    expect(ts.at(-1)).toBeLessThanOrEqual(1_233_333);
+    // the next new frame, captured now, follows one interval later: no hole
+    p.offer(frame(1_266_667));
+    p.tick(0, 1_266_667);
+    expect(Math.round(pushed.at(-1)!.captureTimeUs) - ts.at(-1)!).toBeLessThanOrEqual(33_334);
+  });
 });
