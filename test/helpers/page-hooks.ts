@@ -8,6 +8,7 @@
 //   EncodingError, as a real codec failure does), and can make isConfigSupported say no.
 // - WebSocket is replaced by a subclass that, for the /media socket only, records how it closed
 //   (code and reason) and can corrupt the next encoded chunk it sends, or send an oversized one.
+// - The media worker is refused, so those run on the page's thread (see the end of the script).
 import type { Page } from 'playwright-core';
 
 export interface HookOptions {
@@ -80,6 +81,17 @@ export function studioHooks(opts: HookOptions = {}): string {
     }
   }
   window.WebSocket = TestSocket;
+  // Browser mode runs its encoders and /media socket in a worker (media.worker.ts), which an init
+  // script cannot reach (the page's CSP allows no blob worker to wrap it, and a worker script
+  // rewritten by page.route lost its WebSocket: closed 1006). Refusing that worker makes the
+  // studio run the same encoders and socket on the page's thread (media-link.ts), hooked here.
+  const OrigWorker = window.Worker;
+  window.Worker = class extends OrigWorker {
+    constructor(url, options) {
+      if (String(url).includes('media.worker')) throw new DOMException('media worker refused by the test hooks', 'SecurityError');
+      super(url, options);
+    }
+  };
 })();`;
 }
 

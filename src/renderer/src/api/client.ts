@@ -3,7 +3,7 @@
 import { createApiClient } from '../../../shared/rpc';
 import type { StudioApi } from '../../../shared/api';
 import { setMediaBase } from '../engine/media-src';
-import { bridgeMediaLink, webSocketMediaLink, type MediaLink } from '../engine/media-link';
+import { bridgeMediaLink, browserMediaLink, type MediaLink } from '../engine/media-link';
 import { bridgeTransport, webSocketTransport, type BridgeLike, type EventfulTransport } from '../../../shared/transports';
 
 export interface Connection {
@@ -40,5 +40,5 @@ export async function connect(): Promise<Connection> {
   // Uploaded media files are played from the engine that serves this page (media-src.ts).
   setMediaBase(`${window.location.protocol}//${window.location.host}`, token);
   const mediaUrl = `ws://${window.location.host}/media?token=${encodeURIComponent(token)}`;
-  return { api: createApiClient(transport), transport, mode: 'browser', openMediaLink: () => webSocketMediaLink(mediaUrl) };
+  return { api: createApiClient(transport), transport, mode: 'browser', openMediaLink: () => browserMediaLink(mediaUrl) };
 }

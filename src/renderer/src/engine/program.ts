@@ -1,7 +1,8 @@
 // The program: keeps one runtime per scene source, runs the compositor on the output clock (a
 // Worker's heartbeat: clock.worker.ts, so a hidden window keeps the rate), cross-fades on scene
 // switches, and while capturing sends the engine what it asks for (docs/ARCHITECTURE.md "Media
-// path"): on the WebCodecs path one VideoFrame per tick to the encoder groups (video-encoders.ts),
+// path"): on the WebCodecs path one VideoFrame per tick to the encoder groups (video-encoders.ts,
+// run by the media link),
 // on the ffmpeg path I420 frames read back from the GPU; and the mixer's PCM, all with capture
 // timestamps on one wall clock.
 import type { SceneDoc, SceneSource, StudioScene } from '../../../shared/scene/model';
@@ -12,7 +13,7 @@ import { createRuntime, type SourceRuntime } from './layers';
 import type { MediaLink } from './media-link';
 import { Mixer } from './mixer';
 import { mixerTargets, type AudioView, type ChannelParams } from './audio-plan';
-import { EncoderSet, type EncoderSetStats } from './video-encoders';
+import type { EncoderSetStats } from './video-encoders';
 import type { MediaControl } from '../../../shared/media-wire';
 import ClockWorker from './clock.worker.ts?worker';
 
@@ -65,7 +66,7 @@ export class Program {
   private offControl: (() => void) | undefined;
   private readonly clockWorker: Worker;
   private path: 'webcodecs' | 'ffmpeg' = 'ffmpeg';
-  private readonly encoders: EncoderSet;
+  private offFailure: (() => void) | undefined;
   private framesSent = 0;
   private framesRepeated = 0;
   /** The last picture given to the encoders (WebCodecs), for ticks that find no new one ready. */
@@ -85,13 +86,6 @@ export class Program {
     private readonly opts: ProgramOptions,
   ) {
     this.compositor = new Compositor(canvas, canvas.width, canvas.height);
-    this.encoders = new EncoderSet(
-      {
-        chunk: (g, key, enc, t, avcc) => this.link?.sendChunk(g, key, enc, t, avcc),
-        config: (g, avcC) => this.link?.sendConfig(g, avcC),
-      },
-      (reason) => this.opts.onWebCodecsFailure(reason),
-    );
     // Software GL (no GPU, e.g. SwiftShader): every full-frame pass costs CPU, and showing the
     // preview makes the page compositor read the canvas back too. Measured at 720p30 on 2 cores
     // (8 s of capture): frames reaching the engine were 37 with sync readback + preview every
@@ -156,24 +150,27 @@ export class Program {
   /** Start or stop sending media to the engine. */
   async setLink(link: MediaLink | null): Promise<void> {
     this.offControl?.();
+    this.offFailure?.();
     this.offControl = undefined;
+    this.offFailure = undefined;
     this.link?.close();
-    this.encoders.close();
     this.lastFrame?.close();
     this.lastFrame = undefined;
     this.link = link;
     if (link) {
       this.offControl = link.onControl((m) => this.onControl(m));
+      this.offFailure = link.onFailure((reason) => this.opts.onWebCodecsFailure(reason));
       await this.mixer.start((pcm, rate, ch, t) => this.link?.sendAudio(rate, ch, t, pcm));
     } else this.mixer.stop();
   }
 
+  /** The link runs the encoders; the program follows which path the engine wants. */
   private onControl(m: MediaControl): void {
-    if (m.type === 'encoders') {
-      this.path = m.path;
-      void this.encoders.configure(m.path === 'webcodecs' ? m.groups : []);
-    } else if (m.type === 'keyframe') this.encoders.keyframe(m.group);
-    else if (m.type === 'bitrate') this.encoders.bitrate(m.group, m.kbps);
+    if (m.type === 'encoders') this.path = m.path;
+  }
+
+  private get encoding(): number {
+    return this.link?.encoding ?? 0;
   }
 
   stats(): ProgramStats {
@@ -189,7 +186,7 @@ export class Program {
       bytesSent: this.link?.bytesSent ?? 0,
       ms: { render: this.tRender.value, capture: this.tCapture.value, send: this.tSend.value },
       path: this.link ? this.path : 'idle',
-      encoders: this.encoders.stats(),
+      encoders: this.link?.encoderStats ?? { encoders: 0, dropped: 0, restarts: 0, lastError: undefined },
     };
   }
 
@@ -197,7 +194,7 @@ export class Program {
     this.running = false;
     this.clockWorker.terminate();
     this.offControl?.();
-    this.encoders.close();
+    this.offFailure?.();
     this.lastFrame?.close();
     this.link?.close();
     for (const rt of this.runtimes.values()) rt.dispose();
@@ -280,7 +277,7 @@ export class Program {
   }
 
   private repeatOrOwe(us: number): void {
-    if (!this.link || this.path !== 'webcodecs' || this.encoders.size === 0) return;
+    if (!this.link || this.path !== 'webcodecs' || this.encoding === 0) return;
     // A picture still being read back carries an earlier timestamp: the repeat is owed, and
     // paid (in order) right after that picture is encoded.
     if (this.compositor.pendingReadbacks > 0) {
@@ -295,7 +292,7 @@ export class Program {
     if (!last || us <= this.lastEncodedUs) return;
     if (us - this.lastFrameUs > 1_000_000) return; // nothing new for a second: no point pretending
     const frame = new VideoFrame(last, { timestamp: us });
-    this.encoders.encode(frame);
+    this.link?.encode(frame);
     frame.close();
     this.lastEncodedUs = us;
     this.framesRepeated++;
@@ -310,7 +307,7 @@ export class Program {
       frame.close(); // older than what the encoders already have
       return;
     }
-    this.encoders.encode(frame);
+    this.link?.encode(frame);
     this.lastFrame?.close();
     this.lastFrame = frame;
     this.lastFrameUs = frame.timestamp;
@@ -333,7 +330,7 @@ export class Program {
         else previous = { layers: this.layersOf(this.fade.from, wallMs), mix };
       }
       this.compositor.compose(this.layersOf(current, wallMs), previous);
-      const webcodecs = this.link !== null && this.path === 'webcodecs' && this.encoders.size > 0;
+      const webcodecs = this.link !== null && this.path === 'webcodecs' && this.encoding > 0;
       // A frame leaves either as the canvas itself (a GPU texture: zero-copy into a hardware
       // encoder) or as I420 read back after the GPU conversion pass: on software GL every pixel is
       // CPU work and the I420 readback moves 1.5 bytes a pixel instead of 4, so it is the faster
@@ -356,7 +353,7 @@ export class Program {
       }
     }
     const t2 = performance.now();
-    const webcodecs = this.path === 'webcodecs' && this.encoders.size > 0;
+    const webcodecs = this.path === 'webcodecs' && this.encoding > 0;
     const frames = this.compositor.collect(webcodecs ? 0 : MEDIA_HEADER);
     for (const f of frames) {
       if (webcodecs) this.encodeNew(new VideoFrame(f.data, { format: 'I420', codedWidth: f.width, codedHeight: f.height, timestamp: f.captureTimeUs }));

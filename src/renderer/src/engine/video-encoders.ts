@@ -3,13 +3,15 @@
 // - AVC format 'avc': the decoder config (avcC) goes to the engine once per change, each chunk
 //   as length-prefixed NAL units with its capture time; the engine parses the NAL units once.
 // - Keyframes: encode(frame, {keyFrame: true}) on the engine's request (a PLI, a destination
-//   joining or reconnecting) gives an IDR at that very frame; the fixed GOP is kept by forcing one
+//   joining or reconnecting) gives an IDR at once: the last picture is encoded again as the IDR,
+//   half a frame interval after it, without waiting for the next picture (on software GL one
+//   program frame took 100-250 ms of the page's thread). The fixed GOP is kept by forcing one
 //   every keyintFrames frames as well.
 // - Bitrate: configure() again with the new bitrate, live.
 // - Errors: a failed encoder is recreated (its next frame a keyframe); a second failure within
 //   10 s, or a config isConfigSupported refuses, is reported, and the engine falls back to its
 //   ffmpeg path (raw frames), so audio and the other groups never stop.
-import type { RendererGroup } from '../../../shared/media-wire';
+import type { MediaControl, RendererGroup } from '../../../shared/media-wire';
 
 export interface ChunkSink {
   chunk(group: number, keyframe: boolean, encodeUs: number, captureUs: number, avcc: Uint8Array): void;
@@ -65,6 +67,8 @@ class GroupEncoder {
   inFlight = 0;
   lastOutputAt = 0;
   lastAvcC = '';
+  /** Timestamp of the last frame given to this encoder, µs. */
+  lastUs = -Infinity;
   failures: number[] = [];
   /** Frames handed to the codec since `rateSince` (ms): the rate the codec really gets. */
   private rateFrames = 0;
@@ -99,6 +103,7 @@ class GroupEncoder {
     if (this.inFlight >= MAX_IN_FLIGHT && performance.now() - this.lastOutputAt > 1000) this.inFlight = this.enc.encodeQueueSize;
     if (this.inFlight >= MAX_IN_FLIGHT) return false;
     this.enc.encode(frame, { keyFrame: key });
+    this.lastUs = frame.timestamp;
     this.inFlight++;
     this.trackRate();
     if (key) {
@@ -160,12 +165,21 @@ class GroupEncoder {
 export class EncoderSet {
   private readonly groups = new Map<number, GroupEncoder>();
   private readonly st: EncoderSetStats = { encoders: 0, dropped: 0, restarts: 0, lastError: undefined };
+  /** The last picture encoded (a reference of it), for keyframes asked for between pictures. */
+  private last: VideoFrame | undefined;
 
   constructor(
     private readonly sink: ChunkSink,
     /** WebCodecs cannot go on here: the engine should take over (its ffmpeg path). */
     private readonly onFailure: (reason: string) => void,
   ) {}
+
+  /** Follow one of the engine's control messages (resolves once new encoders are configured). */
+  async control(m: MediaControl): Promise<void> {
+    if (m.type === 'encoders') await this.configure(m.path === 'webcodecs' ? m.groups : []);
+    else if (m.type === 'keyframe') this.keyframe(m.group);
+    else this.bitrate(m.group, m.kbps);
+  }
 
   /** Make the running encoders match `groups` (new ones start on a keyframe). */
   async configure(groups: readonly RendererGroup[]): Promise<void> {
@@ -194,9 +208,21 @@ export class EncoderSet {
     this.st.encoders = this.groups.size;
   }
 
+  /**
+   * An IDR for `group` now: the last picture again, as a keyframe, stamped half a frame interval
+   * after it. Frames come on the output clock's slots (new pictures and repeats alike), so the
+   * next one is at least a whole interval later and timestamps keep increasing. When the encoder
+   * has no room, or there is no picture yet, the next frame encoded is the keyframe.
+   */
   keyframe(group: number): void {
     const ge = this.groups.get(group);
-    if (ge) ge.keyNext = true;
+    if (!ge) return;
+    ge.keyNext = true;
+    const last = this.last;
+    if (!last || ge.lastUs > last.timestamp) return;
+    const frame = new VideoFrame(last, { timestamp: last.timestamp + Math.floor(500_000 / ge.group.fps) });
+    if (!ge.encode(frame)) this.st.dropped++;
+    frame.close();
   }
 
   bitrate(group: number, kbps: number): void {
@@ -210,6 +236,8 @@ export class EncoderSet {
   /** One program frame to every group (the caller closes it afterwards). */
   encode(frame: VideoFrame): void {
     for (const ge of this.groups.values()) if (!ge.encode(frame)) this.st.dropped++;
+    this.last?.close();
+    this.last = this.groups.size > 0 ? frame.clone() : undefined;
   }
 
   stats(): EncoderSetStats {
@@ -219,6 +247,8 @@ export class EncoderSet {
   close(): void {
     for (const ge of this.groups.values()) ge.close();
     this.groups.clear();
+    this.last?.close();
+    this.last = undefined;
   }
 
   private failed(ge: GroupEncoder, err: DOMException): void {
