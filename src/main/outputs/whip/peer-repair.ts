@@ -4,7 +4,6 @@
 import type { RetransmissionBuffer, SentPacket } from './history';
 import { repairCopies, type RepairPolicy } from '../../protocol/rtp/repair';
 import type { PeerStats } from './peer-types';
-import { LOSS } from '../../protocol/cc/loss-based';
 
 export interface RepairPlan {
   /** The packets to resend, each as often as its copies: all first copies, then the second… */
@@ -18,14 +17,15 @@ export interface RepairPlan {
  * Extra copies are for random loss (repair.ts); where loss comes from a full bottleneck queue they
  * add to the overload that caused it, and each lost copy brings another NACK (the RR-only run on a
  * 3 Mbit/s tbf link: 94 % fraction lost per report, 3 copies per repair, video starved for 11 s).
+ * The loss fraction cannot tell the two apart: at 5 % random loss and RTT 150 ms, transport-wide
+ * feedback windows read 12-25 % at times.
  */
 export const CONGESTED_BACKLOG_MS = 100;
 
 /**
  * A Generic NACK's answer: the lost packets still held and not resent within one RTT (clamped
  * 5-500 ms, 100 ms before any RTT) nor still waiting in the pacer, in `repairCopies(loss)` copies —
- * one while the link is congested: loss above LOSS.high (the loss-based controller's own line
- * between the bottleneck's loss and random loss) or a pacer backlog past CONGESTED_BACKLOG_MS.
+ * one while the link is congested (a pacer backlog past CONGESTED_BACKLOG_MS).
  * Copies after the first go after all first copies, so one burst loss does not take them all.
  * First resends feed the policy's repair-time figure (the playout delay it asks for).
  */
@@ -33,8 +33,7 @@ export function planRepairs(history: RetransmissionBuffer, policy: RepairPolicy,
   const a = history.take(lost, nowMs, Math.min(500, Math.max(5, rttMs ?? 100)));
   if (a.packets.length === 0) return a;
   for (const p of a.packets) if (p.resends === 1) policy.onRepair(nowMs - p.sentMs, nowMs);
-  const congested = lossFraction > LOSS.high || pacerDelayMs > CONGESTED_BACKLOG_MS;
-  const copies = congested ? 1 : repairCopies(lossFraction);
+  const copies = pacerDelayMs > CONGESTED_BACKLOG_MS ? 1 : repairCopies(lossFraction);
   const packets: SentPacket[] = [];
   for (let c = 0; c < copies; c++) packets.push(...a.packets);
   return { packets, missing: a.missing, throttled: a.throttled };
