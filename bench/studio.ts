@@ -17,6 +17,7 @@ import { newSource } from '../src/shared/scene/ops';
 import { launchChromium } from '../test/peers/chromium';
 import { FFPROBE } from '../test/peers/proc';
 import { startStudio } from '../test/helpers/studio-process';
+import { buildAppUnlessSkipped } from './_lib/build';
 import { processTree, TreeCpuMeter } from './_lib/cpu';
 import { machineInfo, machineLine, mdTable, writeResults, type MachineInfo } from './_lib/report';
 import { fmt, median, sleep } from './_lib/stats';
@@ -160,12 +161,7 @@ async function baselineRun(dir: string, i: number): Promise<BaselineRun> {
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('this benchmark reads /proc (Linux only)');
   const machine = machineInfo();
-  if (process.env['SKIP_BUILD'] !== '1') {
-    const t0 = Date.now();
-    const r = spawnSync('npx', ['electron-vite', 'build'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
-    if (r.status !== 0) throw new Error(`electron-vite build failed:\n${(r.stdout + r.stderr).slice(-3000)}`);
-    console.log(`built the app in ${Date.now() - t0} ms`);
-  }
+  buildAppUnlessSkipped();
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-studio-'));
   const studio: StudioRun[] = [];
   const base: BaselineRun[] = [];
