@@ -3,8 +3,10 @@
 // 720p30 for SECONDS. Reports renderer frame drops, CPU of the engine tree (Node + its ffmpeg
 // children) and of Chromium's process tree, and renderer → engine bytes/s. Baseline in the same
 // run: `tandem publish --source testsrc --record FILE --duration SECONDS` (ffmpeg-native source, same
-// engine, encoder and recorder), so the browser compositor path is a ratio.
-// Run: npx tsx bench/studio.ts   (env: RUNS=2 SECONDS=60 SKIP_BUILD=1)
+// engine, encoder and recorder), so the browser compositor path is a ratio. Each studio run is
+// made for both video paths (issue #11 "before and after"): raw I420 frames encoded by libx264 in
+// the engine, and WebCodecs in the renderer (AVCC chunks to the engine).
+// Run: npx tsx bench/studio.ts   (env: RUNS=2 SECONDS=60 SKIP_BUILD=1 STUDIO_PATHS=libx264,webcodecs)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,11 +19,15 @@ import { newSource } from '../src/shared/scene/ops';
 import { launchChromium } from '../test/peers/chromium';
 import { FFPROBE } from '../test/peers/proc';
 import { startStudio } from '../test/helpers/studio-process';
+import { buildAppUnlessSkipped } from './_lib/build';
 import { processTree, TreeCpuMeter } from './_lib/cpu';
 import { machineInfo, machineLine, mdTable, writeResults, type MachineInfo } from './_lib/report';
 import { fmt, median, sleep } from './_lib/stats';
 
 const RUNS = Number(process.env['RUNS'] ?? 2);
+/** The studio's video paths to measure: before (raw frames, libx264 in the engine) and after (WebCodecs in the renderer). */
+const PATHS = (process.env['STUDIO_PATHS'] ?? 'libx264,webcodecs').split(',').filter((x): x is VideoPath => x === 'libx264' || x === 'webcodecs');
+type VideoPath = 'libx264' | 'webcodecs';
 const SECONDS = Number(process.env['SECONDS'] ?? 60);
 const FPS = 30;
 const ROOT = join(__dirname, '..');
@@ -63,6 +69,7 @@ function ourChildren(pred: (pid: number) => boolean): number[] {
 }
 
 interface StudioRun {
+  path: VideoPath;
   seconds: number;
   engineCpuSec: number;
   enginePids: number;
@@ -74,11 +81,13 @@ interface StudioRun {
   rendererLatePct: number;
   recordedFramesPct: number;
   bytesPerSec: number;
+  /** Frames the encoder group produced per second of the recording. */
+  encodedFps: number;
   pageStats: string;
   pageTimings: string;
 }
 
-async function studioRun(dir: string, i: number): Promise<StudioRun> {
+async function studioRun(dir: string, i: number, path: VideoPath): Promise<StudioRun> {
   const studio = await startStudio('serve');
   const chromium = await launchChromium({ fakeMedia: true, args: ['--autoplay-policy=no-user-gesture-required'] });
   let closeApi = (): void => undefined;
@@ -93,6 +102,7 @@ async function studioRun(dir: string, i: number): Promise<StudioRun> {
     const api: StudioApi = createApiClient(t);
     const state = await api.getState();
     if (state.settings.width !== 1280 || state.settings.height !== 720 || state.settings.fps !== FPS) throw new Error(`studio settings are not 720p30: ${JSON.stringify(state.settings)}`);
+    await api.updateSettings({ encoder: path });
     const sceneId = state.sceneDoc.activeSceneId;
     const cam = newSource('camera', 'bench-cam', 'Camera', 1280, 720);
     await api.sceneOp({ op: 'addSource', sceneId, source: { ...cam, transform: { ...cam.transform, x: 880, y: 440, width: 360, height: 240 } } });
@@ -120,9 +130,9 @@ async function studioRun(dir: string, i: number): Promise<StudioRun> {
     const m = stats1.mediaIn;
     const fresh = m.videoFrames - m.superseded;
     return {
-      seconds, engineCpuSec: cpu['engine']!.cpuSec, enginePids: cpu['engine']!.pids, chromiumCpuSec: cpu['chromium']!.cpuSec, chromiumPids: cpu['chromium']!.pids,
+      path, seconds, engineCpuSec: cpu['engine']!.cpuSec, enginePids: cpu['engine']!.pids, chromiumCpuSec: cpu['chromium']!.cpuSec, chromiumPids: cpu['chromium']!.pids,
       stats0, stats1, file: check, rendererLatePct: (100 * m.repeated) / Math.max(1, fresh + m.repeated), recordedFramesPct: (100 * check.frames) / (check.durationSec * FPS),
-      bytesPerSec: m.bytes / seconds, pageStats: pageStats.trim(), pageTimings: pageTimings.trim(),
+      bytesPerSec: m.bytes / seconds, encodedFps: ((stats1.groups[0]?.frames ?? 0) - (stats0.groups[0]?.frames ?? 0)) / seconds, pageStats: pageStats.trim(), pageTimings: pageTimings.trim(),
     };
   } finally {
     closeApi();
@@ -160,23 +170,24 @@ async function baselineRun(dir: string, i: number): Promise<BaselineRun> {
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('this benchmark reads /proc (Linux only)');
   const machine = machineInfo();
-  if (process.env['SKIP_BUILD'] !== '1') {
-    const t0 = Date.now();
-    const r = spawnSync('npx', ['electron-vite', 'build'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
-    if (r.status !== 0) throw new Error(`electron-vite build failed:\n${(r.stdout + r.stderr).slice(-3000)}`);
-    console.log(`built the app in ${Date.now() - t0} ms`);
-  }
+  buildAppUnlessSkipped();
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-studio-'));
   const studio: StudioRun[] = [];
   const base: BaselineRun[] = [];
   let broken = 0;
   try {
     for (let i = 1; i <= RUNS; i++) {
-      for (const kind of i % 2 ? (['studio', 'baseline'] as const) : (['baseline', 'studio'] as const)) {
-        if (kind === 'studio') {
-          const r = await studioRun(dir, i);
-          const ok = r.file.width === 1280 && r.file.height === 720 && r.file.audio && r.file.durationSec >= 0.8 * SECONDS && r.file.frames >= 0.9 * r.file.durationSec * FPS && r.stats1.mediaIn.videoFrames > 0;
-          console.log(`run ${i} studio:   engine ${fmt(r.engineCpuSec / r.seconds, 3)} + Chromium ${fmt(r.chromiumCpuSec / r.seconds, 3)} CPU-s/s; renderer late ${fmt(r.rendererLatePct, 1)} %; recorded ${r.file.frames} frames / ${fmt(r.file.durationSec, 1)} s; ${fmt(r.bytesPerSec / 1e6, 1)} MB/s in${ok ? '' : '  BROKEN'}`);
+      // Alternate the order from run to run, so a load change does not favour one kind.
+      const kinds: (VideoPath | 'baseline')[] = [...PATHS, 'baseline'];
+      if (i % 2 === 0) kinds.reverse();
+      for (const kind of kinds) {
+        if (kind !== 'baseline') {
+          const r = await studioRun(dir, i, kind);
+          // The raw path's pacer repeats the last picture when the renderer is late, so its file
+          // holds ~30 frames/s whatever the renderer made; the WebCodecs file holds what was encoded.
+          const minFrames = (kind === 'libx264' ? 0.9 : 0.3) * r.file.durationSec * FPS;
+          const ok = r.file.width === 1280 && r.file.height === 720 && r.file.audio && r.file.durationSec >= 0.8 * SECONDS && r.file.frames >= minFrames && r.encodedFps > 0;
+          console.log(`run ${i} studio ${kind}: engine ${fmt(r.engineCpuSec / r.seconds, 3)} + Chromium ${fmt(r.chromiumCpuSec / r.seconds, 3)} CPU-s/s; renderer late ${fmt(r.rendererLatePct, 1)} %; recorded ${r.file.frames} frames / ${fmt(r.file.durationSec, 1)} s; ${fmt(r.bytesPerSec / 1e6, 2)} MB/s in; ${fmt(r.encodedFps, 1)} encoded frames/s${ok ? '' : '  BROKEN'}`);
           if (ok) studio.push(r);
           else broken++;
         } else {
@@ -194,25 +205,33 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const env = { ...machine.finish(), runs: RUNS, seconds: SECONDS };
-  const s: StudioSummary = {
-    engineCpuPerSec: median(studio.map((r) => r.engineCpuSec / r.seconds)),
-    chromiumCpuPerSec: median(studio.map((r) => r.chromiumCpuSec / r.seconds)),
-    totalCpuPerSec: median(studio.map((r) => (r.engineCpuSec + r.chromiumCpuSec) / r.seconds)),
-    rendererLatePct: median(studio.map((r) => r.rendererLatePct)),
-    recordedFramesPct: median(studio.map((r) => r.recordedFramesPct)),
-    encoderDropped: median(studio.map((r) => r.stats1.mediaIn.videoDropped)),
-    superseded: median(studio.map((r) => r.stats1.mediaIn.superseded)),
-    bytesPerSec: median(studio.map((r) => r.bytesPerSec)),
-    freshFps: median(studio.map((r) => (r.stats1.mediaIn.videoFrames - r.stats1.mediaIn.superseded) / r.seconds)),
-  };
   const b = { cpuPerSec: median(base.map((r) => r.cpuSec / r.seconds)), recordedFramesPct: median(base.map((r) => (100 * r.file.frames) / (r.file.durationSec * FPS))) };
-  const ratio = { engine: s.engineCpuPerSec / b.cpuPerSec, total: s.totalCpuPerSec / b.cpuPerSec };
-  console.log(`median: studio engine ${fmt(s.engineCpuPerSec, 3)} + Chromium ${fmt(s.chromiumCpuPerSec, 3)} = ${fmt(s.totalCpuPerSec, 3)} CPU-s/s vs baseline ${fmt(b.cpuPerSec, 3)}: engine ${fmt(ratio.engine)}×, total ${fmt(ratio.total)}×; renderer late ${fmt(s.rendererLatePct, 1)} %`);
-  writeResults('studio', { env, studio: s, baseline: b, ratio, broken, studioRuns: studio, baselineRuns: base }, markdown(env, s, b, ratio, studio, base, broken));
-  if (broken || studio.length < RUNS || base.length < RUNS) throw new Error(`${broken} broken run(s)`);
+  const summaries = PATHS.map((path) => summarise(path, studio.filter((r) => r.path === path), b));
+  for (const x of summaries) console.log(`median ${x.path}: studio engine ${fmt(x.engineCpuPerSec, 3)} + Chromium ${fmt(x.chromiumCpuPerSec, 3)} = ${fmt(x.totalCpuPerSec, 3)} CPU-s/s vs baseline ${fmt(b.cpuPerSec, 3)}: engine ${fmt(x.ratio.engine)}×, total ${fmt(x.ratio.total)}×; renderer late ${fmt(x.rendererLatePct, 1)} %; ${fmt(x.freshFps, 1)} new frames/s`);
+  writeResults('studio', { env, paths: summaries, baseline: b, broken, studioRuns: studio, baselineRuns: base }, markdown(env, summaries, b, studio, base, broken));
+  if (broken || studio.length < RUNS * PATHS.length || base.length < RUNS) throw new Error(`${broken} broken run(s)`);
+}
+
+function summarise(path: VideoPath, runs: StudioRun[], b: { cpuPerSec: number }): StudioSummary {
+  const s = {
+    path,
+    engineCpuPerSec: median(runs.map((r) => r.engineCpuSec / r.seconds)),
+    chromiumCpuPerSec: median(runs.map((r) => r.chromiumCpuSec / r.seconds)),
+    totalCpuPerSec: median(runs.map((r) => (r.engineCpuSec + r.chromiumCpuSec) / r.seconds)),
+    rendererLatePct: median(runs.map((r) => r.rendererLatePct)),
+    recordedFramesPct: median(runs.map((r) => r.recordedFramesPct)),
+    encoderDropped: median(runs.map((r) => r.stats1.mediaIn.videoDropped)),
+    superseded: median(runs.map((r) => r.stats1.mediaIn.superseded)),
+    bytesPerSec: median(runs.map((r) => r.bytesPerSec)),
+    freshFps: median(runs.map((r) => (r.stats1.mediaIn.videoFrames - r.stats1.mediaIn.superseded) / r.seconds)),
+    encodedFps: median(runs.map((r) => r.encodedFps)),
+  };
+  return { ...s, ratio: { engine: s.engineCpuPerSec / b.cpuPerSec, total: s.totalCpuPerSec / b.cpuPerSec } };
 }
 
 interface StudioSummary {
+  path: VideoPath;
+  ratio: { engine: number; total: number };
   engineCpuPerSec: number;
   chromiumCpuPerSec: number;
   totalCpuPerSec: number;
@@ -222,14 +241,19 @@ interface StudioSummary {
   superseded: number;
   bytesPerSec: number;
   freshFps: number;
+  encodedFps: number;
 }
 
-function markdown(env: MachineInfo & { runs: number; seconds: number }, s: StudioSummary, b: { cpuPerSec: number; recordedFramesPct: number }, ratio: { engine: number; total: number }, runs: StudioRun[], base: BaselineRun[], broken: number): string {
+function markdown(env: MachineInfo & { runs: number; seconds: number }, ss: StudioSummary[], b: { cpuPerSec: number; recordedFramesPct: number }, runs: StudioRun[], base: BaselineRun[], broken: number): string {
+  const cols = ss.map((s) => PATH_NAMES[s.path]);
+  const row = (name: string, f: (s: StudioSummary) => string): string[] => [name, ...ss.map(f)];
   return `# Studio benchmark (bench/studio.ts)
 
-Issue #6. What the browser compositor path costs: the studio composing in Chromium (WebGL2),
-converting to I420, sending raw frames and PCM to the engine, which encodes and records —
-against the same engine encoding ffmpeg's own test source.
+Issues #6 and #11. What the browser compositor path costs: the studio composing in Chromium
+(WebGL2) and recording, with its video encoded two ways — **before**: converted to I420 and sent
+raw to the engine, where libx264 encodes it; **after**: encoded in the renderer by WebCodecs
+(\`VideoEncoder\`, here Chromium's software OpenH264), the chunks sent to the engine — against the
+same engine encoding ffmpeg's own test source. Audio is PCM to the engine in both.
 
 ## Method
 
@@ -251,7 +275,7 @@ against the same engine encoding ffmpeg's own test source.
   (fresh + repeated), fresh = videoFrames − superseded: the share of output frames that are
   repeats because the compositor did not deliver in time. **Recorded %** = frames in the file
   (\`ffprobe -count_frames\`, every frame decoded) ÷ (its duration × 30).
-- **Renderer → engine** — \`mediaIn.bytes\` ÷ seconds (raw I420 + PCM over the WebSocket).
+- **Renderer → engine** — \`mediaIn.bytes\` ÷ seconds (raw I420 or H.264 chunks, + PCM, over the WebSocket).
 - **Baseline (same run, alternating)** — \`tandem publish --source testsrc --record FILE
   --duration ${env.seconds}\`: the same engine, Encoder settings and RecordOutput, fed by ffmpeg's
   native \`testsrc2\` (real time, with the drawtext frame counter when ffmpeg has it) instead of raw
@@ -272,26 +296,27 @@ Chromium column as a worst case, not as the studio's cost on users' machines.
 
 ## Results (medians of ${env.runs} runs)
 
-${mdTable(['', 'CPU-s per s', '× baseline'], [
-    ['studio: engine (Node + ffmpeg)', fmt(s.engineCpuPerSec, 3), fmt(ratio.engine)],
-    ['studio: Chromium (all processes)', fmt(s.chromiumCpuPerSec, 3), ''],
-    ['studio: engine + Chromium', fmt(s.totalCpuPerSec, 3), fmt(ratio.total)],
-    ['baseline: tandem publish --source testsrc --record', fmt(b.cpuPerSec, 3), '1.00'],
+${mdTable(['CPU-s per s (× baseline)', ...cols], [
+    row('studio: engine (Node + ffmpeg)', (s) => `${fmt(s.engineCpuPerSec, 3)} (${fmt(s.ratio.engine)}×)`),
+    row('studio: Chromium (all processes)', (s) => fmt(s.chromiumCpuPerSec, 3)),
+    row('studio: engine + Chromium', (s) => `${fmt(s.totalCpuPerSec, 3)} (${fmt(s.ratio.total)}×)`),
+    row('baseline: tandem publish --source testsrc --record', () => fmt(b.cpuPerSec, 3)),
   ])}
 
-${mdTable(['studio frames', 'median'], [
-    ['renderer late (repeated ticks) %', fmt(s.rendererLatePct, 1)],
-    ['new frames from the renderer per second (of 30)', fmt(s.freshFps, 1)],
-    ['recorded frames ÷ (duration × 30) %', fmt(s.recordedFramesPct, 1)],
-    ['superseded renderer frames', fmt(s.superseded, 0)],
-    ['frames the encoder could not take (videoDropped)', fmt(s.encoderDropped, 0)],
-    ['renderer → engine MB/s', fmt(s.bytesPerSec / 1e6, 2)],
-    ['baseline: recorded frames ÷ (duration × 30) %', fmt(b.recordedFramesPct, 1)],
+${mdTable(['studio frames (median)', ...cols], [
+    row('renderer late (repeated ticks, raw path) %', (s) => (s.path === 'libx264' ? fmt(s.rendererLatePct, 1) : '–')),
+    row('new raw frames from the renderer per second (of 30; raw path only)', (s) => (s.path === 'libx264' ? fmt(s.freshFps, 1) : '–')),
+    row('frames encoded per second (of 30)', (s) => fmt(s.encodedFps, 1)),
+    row('recorded frames ÷ (duration × 30) %', (s) => fmt(s.recordedFramesPct, 1)),
+    row('superseded renderer frames', (s) => fmt(s.superseded, 0)),
+    row('frames the encoder could not take (videoDropped)', (s) => fmt(s.encoderDropped, 0)),
+    row('renderer → engine MB/s', (s) => fmt(s.bytesPerSec / 1e6, 2)),
+    row('baseline: recorded frames ÷ (duration × 30) %', () => fmt(b.recordedFramesPct, 1)),
   ])}
 
 ### Every run
 
-${mdTable(['run', 'engine CPU-s/s', 'Chromium CPU-s/s', 'videoFrames', 'repeated', 'superseded', 'videoDropped', 'late %', 'recorded frames / s', 'MB/s', 'page stats'], runs.map((r, k) => [String(k + 1), fmt(r.engineCpuSec / r.seconds, 3), fmt(r.chromiumCpuSec / r.seconds, 3), String(r.stats1.mediaIn.videoFrames), String(r.stats1.mediaIn.repeated), String(r.stats1.mediaIn.superseded), String(r.stats1.mediaIn.videoDropped), fmt(r.rendererLatePct, 1), `${r.file.frames} / ${fmt(r.file.durationSec, 1)}`, fmt(r.bytesPerSec / 1e6, 2), `${r.pageStats} ${r.pageTimings}`.replace(/\|/g, '/').trim()]))}
+${mdTable(['run', 'path', 'engine CPU-s/s', 'Chromium CPU-s/s', 'videoFrames', 'repeated', 'superseded', 'videoDropped', 'late %', 'recorded frames / s', 'MB/s', 'page stats'], runs.map((r, k) => [String(k + 1), PATH_NAMES[r.path], fmt(r.engineCpuSec / r.seconds, 3), fmt(r.chromiumCpuSec / r.seconds, 3), String(r.stats1.mediaIn.videoFrames), String(r.stats1.mediaIn.repeated), String(r.stats1.mediaIn.superseded), String(r.stats1.mediaIn.videoDropped), fmt(r.rendererLatePct, 1), `${r.file.frames} / ${fmt(r.file.durationSec, 1)}`, fmt(r.bytesPerSec / 1e6, 2), `${r.pageStats} ${r.pageTimings}`.replace(/\|/g, '/').trim()]))}
 
 ${mdTable(['baseline run', 'CPU-s/s', 'recorded frames / s'], base.map((r, k) => [String(k + 1), fmt(r.cpuSec / r.seconds, 3), `${r.file.frames} / ${fmt(r.file.durationSec, 1)}`]))}
 
@@ -308,6 +333,8 @@ ${mdTable(['baseline run', 'CPU-s/s', 'recorded frames / s'], base.map((r, k) =>
   bytes/s divides by the recording's wall time.
 `;
 }
+
+const PATH_NAMES: Record<VideoPath, string> = { libx264: 'before: raw frames, libx264 in the engine', webcodecs: 'after: WebCodecs in the renderer' };
 
 main().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e);

@@ -290,6 +290,7 @@ export async function runCell(env: Env, spec: CellSpec, source: StripSource, bus
       const t = (performance.now() - t0) / 1000;
       for (const r of running) {
         r.samples.push({ t, s: r.output.stats() });
+        r.peer?.(); // remembers the live session's peer: the tap's WHIP records are keyed by it
         if (process.env['BENCH_TRACE'] === '1' && r.kind !== 'rtmp') env.log(`      ${r.kind} t=${t.toFixed(1)} ${traceLine(r)}`);
         await r.chromium?.poll();
       }

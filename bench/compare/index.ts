@@ -45,7 +45,8 @@ function cells(): CellSpec[] {
   for (const kbps of [2500, 6000]) {
     const r = kbps / 1000;
     out.push({ id: `base-${r}`, group: 'baseline', label: `no cap, ${r} Mbit/s stream`, streamKbps: kbps, seconds: s(20), targets: [...all] });
-    for (const b of [5, 10, 20]) {
+    // Links below the stream (B = 0.5× and 0.8× of it: the adaptation at work), then above it.
+    for (const b of [0.5 * r, 0.8 * r, 5, 10, 20].map((x) => Math.round(x * 100) / 100)) {
       out.push({ id: `cap${b}-${r}`, group: 'throughput', label: `B = ${b} Mbit/s, ${r} Mbit/s stream`, streamKbps: kbps, capMbit: b, seconds: s(15), targets: ['rtmp', 'whip-janus'] });
     }
     if (kbps !== 2500) continue;

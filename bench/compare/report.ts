@@ -60,8 +60,17 @@ function claims(results: CellResult[]): string {
       })
       .filter(Boolean)
       .join(', ');
+  const overCap = (target: string, name: string): string =>
+    caps
+      .filter((c) => c.spec.capMbit !== undefined && c.spec.capMbit * 1000 < c.spec.streamKbps)
+      .map((c) => {
+        const t = c.results.find((x) => x.target === target);
+        return t?.link ? `${name} at B=${c.spec.capMbit}/${c.spec.streamKbps / 1000}: sent ${f0(t.sentKbps)} kbit/s, U ${pct(t.link.utilization)}, frames ${recv(t)}, p95 ${f0(t.latencyMs.p95)} ms` : '';
+      })
+      .filter(Boolean)
+      .join(', ') || `${name}: no row`;
   if (caps.length) {
-    lines.push(`| RTMP: 90 Mbps on a 100 Mbps link, U = 90 %; WebRTC: 80 Mbps, U = 80 % (§5.4, a 500 MB file) | a live stream sends what the encoder makes, not what the link allows: R ≈ stream rate while the stream fits, so U = R/B is set by the encoder (U per B/stream in Mbit/s — RTMP: ${uRow('rtmp')}; WHIP: ${uRow('whip-janus')}). When the stream does not fit, RTMP's U approaches the cap (TCP fills it, the sender queue drops frames) while WHIP's sent rate does not adapt (no congestion control in our publisher): it keeps sending the full stream and the excess queues below the output — see "Observations". |`);
+    lines.push(`| RTMP: 90 Mbps on a 100 Mbps link, U = 90 %; WebRTC: 80 Mbps, U = 80 % (§5.4, a 500 MB file) | a live stream sends what the encoder makes, not what the link allows: R ≈ stream rate while the stream fits, so U = R/B is set by the encoder (U per B/stream in Mbit/s — RTMP: ${uRow('rtmp')}; WHIP: ${uRow('whip-janus')}). When the stream does not fit (${overCap('rtmp', 'RTMP')}; ${overCap('whip-janus', 'WHIP')}), TCP fills the link and RTMP's queue drops frames to the next keyframe; WHIP's congestion controller paces at its estimate and, past 500 ms of backlog, drops video to the next keyframe too. The bench's one ffmpeg encoder cannot follow WHIP's target (the studio's WebCodecs groups do), so here both protocols adapt by shedding frames. |`);
     lines.push('| U = R/B: 2 Mbps on 5 Mbps = 40 %, 1.5 Mbps on 10 Mbps = 15 % (§4 examples) | the formula holds as arithmetic; the measured U rows above are exactly R/B with R taken from the bottleneck\'s own byte counter. |');
   }
   const l5 = pick(results, 'rtt50-loss5', 'whip-chromium');
@@ -113,7 +122,7 @@ export function writeReport(dir: string, info: RunInfo, results: CellResult[]): 
   const notes = caps.flatMap((c) =>
     c.results
       .filter((t) => t.link && t.sentKbps > t.link.rateKbps * 1.05 && t.link.tbfDrops === 0)
-      .map((t) => `- \`${c.spec.id}\` ${NAMES[t.target]}: the publisher handed ${f0(t.sentKbps)} kbit/s to its socket but the link carried ${f0(t.link!.rateKbps)} kbit/s with no tbf drop, and the output's own queue stayed at ${f0(t.queueMsMax)} ms max: the excess waited below the output — most likely in the kernel/libuv UDP send path on the publisher's host, since the qdisc's backlog holds the sockets' send buffers — which is where this row's latency (p50 ${f0(t.latencyMs.p50)} ms, growing ${f0(t.latencyFirstThirdMs)} → ${f0(t.latencyLastThirdMs)} ms) accumulates. WHIP has no congestion control in our publisher (PROTOCOLS.md), so nothing slows the encoder or drops frames at the source.`),
+      .map((t) => `- \`${c.spec.id}\` ${NAMES[t.target]}: the publisher handed ${f0(t.sentKbps)} kbit/s to its socket but the link carried ${f0(t.link!.rateKbps)} kbit/s with no tbf drop, and the output's own queue stayed at ${f0(t.queueMsMax)} ms max: the excess waited below the output — most likely in the kernel/libuv UDP send path on the publisher's host, since the qdisc's backlog holds the sockets' send buffers — which is where this row's latency (p50 ${f0(t.latencyMs.p50)} ms, growing ${f0(t.latencyFirstThirdMs)} → ${f0(t.latencyLastThirdMs)} ms) accumulates.`),
   );
   const problems = [
     ...info.failed.map((f) => `- cell \`${f.id}\` failed: ${f.error.replace(/\s+/g, ' ').slice(0, 300)}`),
@@ -132,7 +141,10 @@ Node ${info.node}; ${info.ffmpeg}.
 **Stream:** one Encoder (ffmpeg, x264 veryfast, zerolatency, constrained baseline as the studio uses
 with WHIP destinations, no B-frames, GOP 2 s) fed raw 1280×720 frames at 30 fps plus 48 kHz stereo
 PCM; AAC 96k for RTMP and Opus 96k for WHIP. One PacketBus feeds every output of a cell, so all
-protocols in a row carry the same encoded frames at the same time.
+protocols in a row carry the same encoded frames at the same time. The WHIP outputs run their
+congestion controller (GCC on transport-cc feedback where the receiver negotiates it, else receiver
+reports and REMB) and NACK/RTX repairs; since this one encoder cannot change its rate, WHIP's
+target sets only its pacer and its last resort (drop video to the next keyframe).
 
 ## 1. Glass-to-glass latency (no cap)
 

@@ -3,7 +3,7 @@
 //
 // The outputs expose no per-frame timing hook (stats() has queue duration, not per-frame times), so
 // the bench wraps three prototype methods for the duration of the run (src/ is not edited):
-//   - RtmpClientSession.prototype.sendVideo(ts, tag): RtmpOutput calls it when it takes a frame
+//   - RtmpClientSession.prototype.sendVideo(ts, tag or its parts): RtmpOutput calls it when it takes a frame
 //     off its SendQueue; it chunks the message and calls RtmpSocket.write() → net.Socket.write()
 //     synchronously. The time after it returns = frame written to the socket.
 //   - WhipPeer.prototype.sendVideo(accessUnit, rtpTs): remembers rtpTs → frame (per peer).
@@ -59,11 +59,12 @@ export class WireTap {
     const tap = this;
     const rtmpProto = RtmpClientSession.prototype;
     const origRtmp = rtmpProto.sendVideo;
-    rtmpProto.sendVideo = function (this: RtmpClientSession, ts: number, body: Uint8Array): void {
+    rtmpProto.sendVideo = function (this: RtmpClientSession, ts: number, body: Uint8Array | readonly Uint8Array[]): void {
       origRtmp.call(this, ts, body);
       let list = tap.rtmp.get(this);
       if (!list) tap.rtmp.set(this, (list = []));
-      const fp = fingerprintFlvTag(body);
+      // RtmpOutput hands the tag over as parts (header, then each NAL unit with its length).
+      const fp = fingerprintFlvTag(body instanceof Uint8Array ? body : Buffer.concat(body));
       if (fp) list.push({ fp, atUs: nowUs() });
     };
     this.restore.push(() => (rtmpProto.sendVideo = origRtmp));

@@ -16,7 +16,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawnSync } from 'node:child_process';
 import { startNginxRtmp, type NginxRtmp } from '../../test/peers/nginx';
 import { startWhipServer, type WhipServer } from '../../test/peers/janus';
 import { reserveRtpPorts, startRtpReceiver, type RtpReceiver } from '../../test/peers/rtp-receiver';
@@ -27,6 +26,7 @@ import { playStream, type Player } from '../../test/helpers/far-end';
 import { probeFile } from '../../test/peers/ffprobe';
 import type { Destination, EngineStats, StudioApi } from '../../src/shared/api';
 import type { OutputStats } from '../../src/shared/stats';
+import { buildAppUnlessSkipped } from '../_lib/build';
 import { machineInfo, machineLine, mdTable, writeResults } from '../_lib/report';
 
 const { values } = parseArgs({ options: { duration: { type: 'string' }, 'restart-at': { type: 'string' }, 'sample-every': { type: 'string' } } });
@@ -65,10 +65,7 @@ type FarEnd = RtmpFarEnd | WhipFarEnd;
 const received = (f: FarEnd): number => (f.kind === 'rtmp' ? f.players.reduce((n, p) => n + p.stats().frames, 0) : (f.rx?.stats().frames ?? 0));
 
 async function main(): Promise<void> {
-  if (process.env['SKIP_BUILD'] !== '1') {
-    const b = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'ignore', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
-    if (b.status !== 0) throw new Error('electron-vite build failed');
-  }
+  buildAppUnlessSkipped();
   const machine = machineInfo();
   const dir = mkdtempSync(join(tmpdir(), 'tandem-soak-'));
   const recording = join(dir, 'soak.mkv');

@@ -19,8 +19,12 @@ export interface Player {
   stop(): Promise<DecodeStats>;
 }
 
-/** The player starts decoding as soon as it has both streams' parameters (no long probe). */
-const LOW_LATENCY = ['-fflags', 'nobuffer', '-analyzeduration', '1000000'];
+/**
+ * The player starts decoding once it has both streams' parameters (a 1 s probe at most). Not
+ * `-fflags nobuffer`: ffmpeg would then discard every packet it read while probing, so a player
+ * lost its first GOP and counted frames the publisher had delivered as missing.
+ */
+const LOW_LATENCY = ['-analyzeduration', '1000000'];
 
 /**
  * Plays `url` with ffmpeg and decodes every frame (decode.ts). Start it while the publisher is

@@ -43,9 +43,21 @@ export interface UdpCounts {
   upDropped: number;
   down: number;
   downDropped: number;
+  /** Datagrams towards the target the kernel had no room for (dropped, as a full router queue would). */
+  upOverflow: number;
 }
 
 const UDP_RECV_BUFFER = 4 << 20;
+/**
+ * Send buffer of the sockets towards the target. Behind a capped namespace link (shaped.ts: tbf,
+ * 400 ms of queue) the default 208 KiB filled before tbf's queue did (each queued datagram is
+ * charged at its kernel size, more than its length), sendmsg said EAGAIN, and libuv kept every datagram
+ * after that in a queue of its own in this process: 2.8 MB, 7 s at 3 Mbit/s, that tbf never saw
+ * and never dropped from (the WHIP no-transport-cc run: RTT 7.8 s, fraction lost 0, and the session
+ * went to reconnecting when ICE's checks waited behind the media). With 4 MiB the namespace's qdisc is the
+ * only queue on the path, and what it cannot hold it drops.
+ */
+const UDP_SEND_BUFFER = 4 << 20;
 
 export interface RelayCounters {
   /** Bytes (TCP) or datagrams (UDP) forwarded / dropped, client → target direction. */
@@ -221,7 +233,7 @@ export class UdpRelay extends RelayBase {
   private pub: UdpSocket | undefined;
   private readonly upstream = new Map<string, UdpSocket>();
   port = 0;
-  readonly counts: UdpCounts = { up: 0, upDropped: 0, down: 0, downDropped: 0 };
+  readonly counts: UdpCounts = { up: 0, upDropped: 0, down: 0, downDropped: 0, upOverflow: 0 };
   filter: ((dir: 'up' | 'down', datagram: Buffer) => boolean) | undefined;
 
   /** `bindHost`: the address upstream sockets bind (what the target may reach). */
@@ -255,7 +267,7 @@ export class UdpRelay extends RelayBase {
     let u = this.upstream.get(key);
     if (!u) {
       this.counters.connections++;
-      const sock = createSocket({ type: 'udp4', recvBufferSize: UDP_RECV_BUFFER });
+      const sock = createSocket({ type: 'udp4', recvBufferSize: UDP_RECV_BUFFER, sendBufferSize: UDP_SEND_BUFFER });
       u = sock;
       this.upstream.set(key, sock);
       sock.on('error', () => undefined);
@@ -274,7 +286,11 @@ export class UdpRelay extends RelayBase {
     }
     this.counters.forwarded++;
     this.counts.up++;
-    this.later(this.imp.rttMs / 2, () => u.send(msg, target.port, target.host));
+    this.later(this.imp.rttMs / 2, () => {
+      // Never a queue of our own: a datagram the kernel cannot take now is lost (see UDP_SEND_BUFFER).
+      if (u.getSendQueueCount() > 0) return void this.counts.upOverflow++;
+      u.send(msg, target.port, target.host);
+    });
   }
 
   protected onOutage(): void {

@@ -10,7 +10,7 @@ import { hasIdr, stripDelimiters } from '../protocol/h264/access-unit';
 import { parseAvcDecoderConfigurationRecord } from '../protocol/h264/avcc';
 import { splitAvcc } from '../protocol/h264/annexb';
 import { parseSps } from '../protocol/h264/sps';
-import { MonotonicGuard } from '../encoder/timestamps';
+import { MonotonicGuard, nowUs } from '../encoder/timestamps';
 import { ProtocolError } from '../../shared/errors';
 import type { MediaControl } from '../../shared/media-wire';
 import { TypedEmitter } from '../util/emitter';
@@ -58,8 +58,13 @@ export class WebCodecsBackend extends TypedEmitter<VideoBackendEvents> implement
     this.emit('config', this.config);
   }
 
-  /** One encoded frame. Throws ProtocolError for an access unit that does not parse. */
-  onChunk(avcc: Uint8Array, keyframe: boolean, captureTimeUs: number, encodeUs: number): void {
+  /**
+   * One encoded frame. Throws ProtocolError for an access unit that does not parse. The time
+   * reported for the group's encode figures is capture → packet here, on the engine's clock (both
+   * processes stamp the wall clock, as the ffmpeg path's figure does), not the renderer's own
+   * frame → chunk figure `_rendererEncodeUs`, which leaves out the transport.
+   */
+  onChunk(avcc: Uint8Array, keyframe: boolean, captureTimeUs: number, _rendererEncodeUs: number): void {
     if (this.closed) return;
     if (!this.config) {
       this.early++;
@@ -69,7 +74,7 @@ export class WebCodecsBackend extends TypedEmitter<VideoBackendEvents> implement
     if (nalus.length === 0) throw new ProtocolError('a video chunk without NAL units');
     const pts = this.guard.next(captureTimeUs);
     const p: VideoPacket = videoPacket('h264', pts, pts, keyframe && hasIdr(nalus), nalus);
-    this.emit('packet', p, encodeUs);
+    this.emit('packet', p, Math.max(0, nowUs() - captureTimeUs));
   }
 
   stop(): Promise<void> {

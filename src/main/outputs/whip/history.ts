@@ -60,6 +60,8 @@ export interface SentPacket {
   sentMs: number;
   lastSentMs: number;
   resends: number;
+  /** Copies of its retransmission still waiting in the pacer (absent: none). */
+  pending?: number;
 }
 
 export interface NackAnswer {
@@ -67,7 +69,7 @@ export interface NackAnswer {
   packets: SentPacket[];
   /** Asked for but not held (never sent, or older than the history). */
   missing: number;
-  /** Held but retransmitted less than `minIntervalMs` ago: the repair is still on its way. */
+  /** Held but retransmitted less than `minIntervalMs` ago, or its repair still waits to leave: the repair is still on its way. */
   throttled: number;
 }
 
@@ -75,7 +77,11 @@ export interface NackAnswer {
  * The NACK side of the history (RFC 4585 §6.2.1): which packets to send again for one Generic
  * NACK. A packet already retransmitted is sent again only after `minIntervalMs` (one RTT, as
  * libwebrtc's RtpPacketHistory does), so a receiver that repeats its NACK before the repair could
- * arrive does not get duplicates; a packet older than `maxAgeMs` is not sent (the receiver's
+ * arrive does not get duplicates. Nor while a copy of its repair still waits in the pacer
+ * (`pending`; libwebrtc marks such a packet pending and ignores NACKs for it): on a congested link
+ * the receiver NACKs every RTT while our repairs queue, and each NACK added another copy of the
+ * same packets to the queue — 2.8 MB of retransmissions, 7 s, with no new video getting out. The
+ * interval counts from when the repair left (`sent`). A packet older than `maxAgeMs` is not sent (the receiver's
  * jitter buffer has given it up; RFC 4588 §1: retransmission is useful only within the delay
  * budget).
  */
@@ -106,7 +112,7 @@ export class RetransmissionBuffer {
         out.missing++;
         continue;
       }
-      if (p.resends > 0 && nowMs - p.lastSentMs < minIntervalMs) {
+      if ((p.pending ?? 0) > 0 || (p.resends > 0 && nowMs - p.lastSentMs < minIntervalMs)) {
         out.throttled++;
         continue;
       }
@@ -115,6 +121,17 @@ export class RetransmissionBuffer {
       out.packets.push(p);
     }
     return out;
+  }
+
+  /** `copies` copies of p's repair were queued in the pacer. */
+  queued(p: SentPacket, copies: number): void {
+    p.pending = (p.pending ?? 0) + copies;
+  }
+
+  /** One copy of p's repair left (or was dropped from the pacer: `left` false). */
+  sent(p: SentPacket, nowMs: number, left = true): void {
+    p.pending = Math.max(0, (p.pending ?? 0) - 1);
+    if (left) p.lastSentMs = nowMs;
   }
 
   clear(): void {

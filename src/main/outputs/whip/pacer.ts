@@ -65,6 +65,13 @@ export class Pacer<P> {
     return n;
   }
 
+  /** Drop every retransmission still queued; returns them. */
+  dropRtx(): P[] {
+    const out = this.rtx.splice(0);
+    for (const r of out) this.queuedBytes -= r.bytes;
+    return out.map((r) => r.packet);
+  }
+
   /** Queued media duration at the pacing rate, ms. */
   get delayMs(): number {
     return this.queuedBytes / this.bytesPerMs;

@@ -261,8 +261,14 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     this.congestion.setBounds(minKbps, maxKbps);
   }
 
-  /** Drop the video waiting in the pacer (the last resort under congestion); audio stays. */
+  /**
+   * Drop the video waiting in the pacer (the last resort under congestion), and the repairs with
+   * it: the receiver gets a keyframe next, and repairs of what came before it would only delay that
+   * keyframe on a link that is already too slow. Audio stays. Returns the new video packets dropped.
+   */
   dropQueuedVideo(): number {
+    const now = performance.now();
+    for (const o of this.pacer.dropRtx()) if (o.rtx) this.history.sent(o.rtx, now, false);
     return this.pacer.dropVideo();
   }
 
@@ -328,7 +334,9 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
   }
 
   private dispatch(o: Outgoing): void {
-    if (this.closed || !this.connected) return; // werift drops pre-connection packets anyway
+    const live = !this.closed && this.connected; // werift drops pre-connection packets anyway
+    if (o.rtx) this.history.sent(o.rtx, performance.now(), live);
+    if (!live) return;
     if (o.rtx) return this.dispatchRepair(o.rtp);
     const now = performance.now();
     if (o.sender === this.video) {
@@ -397,7 +405,7 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
     if (this.closed || !this.video.codec) return;
     const now = performance.now();
     const t = this.congestion.target();
-    const plan = planRepairs(this.history, this.repair, nack.lost, now, t.rttMs, t.lossFraction);
+    const plan = planRepairs(this.history, this.repair, nack.lost, now, t.rttMs, t.lossFraction, this.pacer.delayMs);
     this.counters.nackMissing += plan.missing;
     this.counters.nackThrottled += plan.throttled;
     if (plan.packets.length === 0) return;
@@ -414,6 +422,7 @@ export class WhipPeer extends TypedEmitter<PeerEvents> {
       }
       return { packet: { sender: this.video, rtx: p, rtp, captureUs: 0, clockRate: 90_000, queuedMs: now }, bytes: rtp.payload.length + 12 };
     });
+    for (const p of plan.packets) this.history.queued(p, 1);
     this.pacer.push('rtx', items);
   }
 

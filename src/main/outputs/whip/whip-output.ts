@@ -14,7 +14,8 @@
 // Congestion control (congestion.ts in the peer: GCC on transport-cc feedback, or receiver
 // reports and REMB) gives a target bitrate in [minKbps, maxKbps], announced as 'targetBitrate' for
 // the encoder group, and the pacing rate. Last resort: when the pacer is more than 500 ms behind,
-// the queued video is dropped and video waits for the next keyframe (asked for); audio never drops.
+// the queued video and repairs are dropped and video waits for the next keyframe (asked for);
+// audio never drops.
 //
 // A dead path is noticed within a few seconds (docs/ARCHITECTURE.md "Outputs"): ICE/DTLS
 // 'disconnected' or 'failed', or, for `rtcpTimeoutMs`, no receiver report on our video from a

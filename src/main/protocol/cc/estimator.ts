@@ -9,7 +9,7 @@
 //     target = clamp(min(As, Ad, REMB), min, max);  pacing = 2.5 × target (libwebrtc's factor)
 //
 // Without transport-cc (the server negotiated none) the same controllers run on receiver reports:
-// the RR fraction lost feeds the loss side, and the RTT above its minimum (rtt.ts) replaces the
+// the RR loss (over ≥ 20 packets, rr-loss.ts) feeds the loss side, and the RTT above its minimum (rtt.ts) replaces the
 // trendline as the over-use signal; REMB still caps. A TWCC feedback arriving switches modes.
 // Feedback silence for 3 intervals (≥ 4.5 s) while sending scales the target by 0.8 per second
 // (libwebrtc's feedback timeout).
@@ -29,6 +29,7 @@ import { InterArrival } from './inter-arrival';
 import { LossBasedControl, LOSS } from './loss-based';
 import { RateWindow, WindowedMin } from './rate-window';
 import type { ReportBlock, RtcpFeedback } from './rtcp';
+import { ReceiverReportLoss } from './rr-loss';
 import { RttQueueDetector, SenderReportLog } from './rtt';
 import { TrendlineDetector, type BandwidthUsage } from './trendline';
 import type { TwccFeedback } from './twcc';
@@ -94,6 +95,7 @@ export class SendSideBandwidthEstimator {
   private burstHold = false;
   private lastRrDecreaseMs = -Infinity;
   private readonly recentBlocks: string[] = [];
+  private readonly rrLoss = new ReceiverReportLoss();
   private current: BweTarget;
   private counters = { feedbacks: 0, ignored: 0 };
 
@@ -262,8 +264,9 @@ export class SendSideBandwidthEstimator {
     if (this.modeNow === 'transport-cc') return; // loss and delay come from transport feedback
     if (this.lossSsrc !== undefined && block.ssrc !== this.lossSsrc) return;
     this.noteFeedback(now);
-    const fraction = Math.min(255, Math.max(0, block.fractionLost)) / 256;
-    this.loss.onLossReport(fraction, now);
+    const measured = this.rrLoss.onBlock(block);
+    if (measured !== undefined) this.loss.onLossReport(measured, now);
+    const fraction = measured ?? this.loss.loss;
     // What we sent when the echoed SR left, scaled by the queue growth since the SR before it.
     const send = (fresh ? sr?.sendRateBps : undefined) ?? this.sendRate.rateAtBps(now);
     // (A draining queue delivers more than we send: 1 + dq/dt < 1.)

@@ -192,6 +192,23 @@ describe('Pacer', () => {
     expect(pacer.dropVideo()).toBe(0);
     pacer.close();
   });
+
+  it('drops queued retransmissions on demand (the last resort) and returns them; audio stays', () => {
+    let t = 0;
+    const sent: string[] = [];
+    const pacer = new Pacer<string>({ rateKbps: 800, burstMs: 1, now: () => t, send: (p) => void sent.push(p) });
+    pacer.push('video', [{ packet: 'v0', bytes: 1000 }, { packet: 'v1', bytes: 1000 }]);
+    pacer.push('rtx', [{ packet: 'r0', bytes: 1000 }, { packet: 'r1', bytes: 1000 }]);
+    expect(pacer.delayMs).toBeCloseTo(30, 6); // 3000 bytes at 100 bytes/ms
+    expect(pacer.dropRtx()).toEqual(['r0', 'r1']);
+    expect(pacer.dropVideo()).toBe(1);
+    expect(pacer.delayMs).toBe(0);
+    pacer.push('audio', [{ packet: 'a0', bytes: 100 }]);
+    t = 100;
+    pacer.push('audio', []);
+    expect(sent).toEqual(['v0', 'a0']);
+    pacer.close();
+  });
 });
 
 describe('RetransmissionBuffer (NACK answers)', () => {

@@ -113,6 +113,22 @@ describe('SendSideBandwidthEstimator API', () => {
     expect(e.mode).toBe('transport-cc');
   });
 
+  it('in receiver-report mode takes loss over ≥ 20 packets from the cumulative counters, not per report', () => {
+    // A receiver that sends an RR with every NACK: each block's fraction covers a few packets.
+    const e = new SendSideBandwidthEstimator({ ...base, transportCc: false });
+    send(e, 0, 0, 100, 10);
+    const block = (highestSeq: number, cumulativeLost: number, fractionLost: number): ReportBlock => ({ ssrc: 42, fractionLost, cumulativeLost, highestSeq, jitter: 0, lsr: 0, dlsr: 0 });
+    e.onReceiverReport(block(1000, 0, 0), 1000);
+    e.onReceiverReport(block(1004, 3, 192), 1001); // 3 of 4 lost: 75 %, alone
+    expect(e.target().lossFraction).toBe(0);
+    e.onReceiverReport(block(1010, 3, 0), 1002);
+    e.onReceiverReport(block(1020, 4, 25), 1003); // 20 expected, 4 lost
+    expect(e.target().lossFraction).toBeCloseTo(0.2, 6);
+    e.onReceiverReport(block(900, 4, 0), 1004); // went backwards (a reset): counted anew
+    e.onReceiverReport(block(930, 4, 0), 1005);
+    expect(e.target().lossFraction).toBe(0);
+  });
+
   it('measures the RTT from our SR log and reports it', () => {
     const e = new SendSideBandwidthEstimator({ ...base, transportCc: false });
     e.onSenderReportSent(0x1234_0000, 1000);
