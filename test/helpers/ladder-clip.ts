@@ -10,6 +10,7 @@
 import type { EncodedPacket } from '../../src/main/protocol/media';
 import { fakeOpus, videoPacket } from '../unit/outputs/whip/media-source';
 import { loadClip, stripClip, type ClipOptions, type LoadedClip } from './strip-clip';
+import type { RunSource } from './whip-chromium-run';
 
 export interface Ladder {
   kbps: number[];
@@ -53,6 +54,21 @@ export class LadderPlayer {
 
   onFull(fn: (p: EncodedPacket) => void): void {
     this.full = fn;
+  }
+
+  /** As runWhipIntoChromium's source: the output's adaptive sink, its target picking the rung. */
+  whipSource(): RunSource {
+    return {
+      config: this.config,
+      captured: this.captured,
+      emissions: this.emissions,
+      start: (out) => {
+        out.on('targetBitrate', (k) => this.setTarget(k));
+        this.onAdaptive((p) => out.write(p));
+        this.start();
+      },
+      stop: () => this.stop(),
+    };
   }
 
   onAdaptive(fn: (p: EncodedPacket) => void): void {

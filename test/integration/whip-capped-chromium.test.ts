@@ -64,17 +64,7 @@ describe('WHIP → Chromium on a capped link, RTMP beside it', () => {
         settleMs: SETTLE_MS,
         output: { videoBitrateKbps: STREAM_KBPS, maxKbps: STREAM_KBPS },
         onLive: () => void (windowStart = performance.now()),
-        source: {
-          config: player.config,
-          captured: player.captured,
-          emissions: player.emissions,
-          start: (out) => {
-            out.on('targetBitrate', (k) => player.setTarget(k));
-            player.onAdaptive((p) => out.write(p));
-            player.start();
-          },
-          stop: () => player.stop(),
-        },
+        source: player.whipSource(),
       });
       const end = performance.now() - 2000; // the run waits 2 s after its window
       const from = end - WINDOW_S * 1000;

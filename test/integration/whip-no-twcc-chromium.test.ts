@@ -46,17 +46,7 @@ describe('WHIP → Chromium without transport-cc', () => {
         settleMs: 10_000,
         output: { videoBitrateKbps: STREAM_KBPS, maxKbps: STREAM_KBPS },
         receiver: { mungeOffer: withoutTransportCc },
-        source: {
-          config: player.config,
-          captured: player.captured,
-          emissions: player.emissions,
-          start: (out) => {
-            out.on('targetBitrate', (k) => player.setTarget(k));
-            player.onAdaptive((p) => out.write(p));
-            player.start();
-          },
-          stop: () => player.stop(),
-        },
+        source: player.whipSource(),
       });
       const est = median(r.samples.map((s) => s.stats.availableBitrateKbps ?? NaN));
       const target = median(r.samples.map((s) => s.stats.targetBitrateKbps ?? NaN));
